@@ -1,0 +1,200 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .stock_sync_event import CRITICALITIES, OPERATIONS
+
+STATES = [
+    ("pending", "Pending"),
+    ("in_flight", "In Flight"),
+    ("delivered", "Delivered"),
+    ("failed", "Failed"),
+    ("dead", "Dead"),
+    ("parked", "Parked"),
+    ("cancelled", "Cancelled"),
+]
+ERROR_CLASSES = [
+    ("timeout", "Timeout"),
+    ("connection", "Connection"),
+    ("http_4xx", "HTTP 4xx"),
+    ("http_5xx", "HTTP 5xx"),
+    ("invalid_response", "Invalid Response"),
+    ("config", "Configuration"),
+]
+# States a person may send again; in-flight work belongs to a dispatcher.
+REQUEUABLE = ("failed", "dead", "parked", "cancelled", "delivered")
+
+
+class StockSyncDelivery(models.Model):
+    """One event on its way to one endpoint: the unit of retry and of the exception queue."""
+
+    _name = "stock.sync.delivery"
+    _description = "Inventory Event Delivery"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+
+    event_id = fields.Many2one("stock.sync.event", required=True, readonly=True, ondelete="cascade", index=True)
+    endpoint_id = fields.Many2one("stock.sync.endpoint", required=True, readonly=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    product_id = fields.Many2one("product.product", readonly=True, ondelete="set null", index=True)
+    partition_key = fields.Char(required=True, readonly=True)
+    sequence = fields.Integer(readonly=True)
+    criticality = fields.Selection(CRITICALITIES, readonly=True)
+    operation = fields.Selection(OPERATIONS, readonly=True)
+    event_type = fields.Char(readonly=True)
+    event_time = fields.Datetime("Occurred At", readonly=True, index=True)
+    event_uuid = fields.Char(related="event_id.event_uuid", string="Event ID")
+    reference = fields.Char(related="event_id.reference")
+    state = fields.Selection(STATES, default="pending", required=True, readonly=True, index=True, tracking=True)
+    attempts = fields.Integer(readonly=True, default=0)
+    send_alone = fields.Boolean(
+        readonly=True, help="Sent in a batch of its own, after its batch was refused, "
+        "so that one bad event does not take its neighbours down with it.",
+    )
+    next_attempt_at = fields.Datetime(readonly=True, default=fields.Datetime.now)
+    lease_until = fields.Datetime(readonly=True, help="An in-flight delivery returns to the queue after this.")
+    claim_token = fields.Char(readonly=True, copy=False)
+    last_attempt_at = fields.Datetime(readonly=True)
+    status_code = fields.Integer("HTTP Status", readonly=True)
+    error_class = fields.Selection(ERROR_CLASSES, readonly=True, index=True)
+    error_message = fields.Char(readonly=True)
+    response_excerpt = fields.Text(readonly=True)
+    delivered_at = fields.Datetime(readonly=True)
+    latency_ms = fields.Float("Latency (ms)", readonly=True, aggregator="avg",
+                              help="From the movement to the receiver's acknowledgement.")
+    cancel_reason = fields.Text(readonly=True)
+    payload_pretty = fields.Text(related="event_id.payload_pretty", string="Payload")
+
+    _sql_constraints = [
+        ("event_endpoint_unique", "unique(event_id, endpoint_id)", "An event is delivered once per endpoint."),
+    ]
+
+    def init(self):
+        # The dispatcher's two hot questions: what is due, and what comes
+        # earlier in the same key. Partial indexes keep them small.
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS stock_sync_delivery_due_idx
+                ON stock_sync_delivery (endpoint_id, event_id)
+             WHERE state IN ('pending', 'failed', 'in_flight');
+            CREATE INDEX IF NOT EXISTS stock_sync_delivery_key_idx
+                ON stock_sync_delivery (endpoint_id, partition_key, sequence)
+             WHERE state NOT IN ('delivered', 'cancelled');
+        """)
+
+    @api.depends("event_uuid", "endpoint_id")
+    def _compute_display_name(self):
+        for delivery in self:
+            delivery.display_name = f"{delivery.endpoint_id.name} / {delivery.event_id.reference or delivery.event_uuid}"
+
+    # ------------------------------------------------------------------
+    # Fan-out, in the stock transaction
+    # ------------------------------------------------------------------
+    @api.model
+    def _fan_out(self, events, endpoints=None):
+        """Create one pending delivery per event and matching endpoint."""
+        if endpoints is None:
+            endpoints = self.env["stock.sync.endpoint"].search([])
+        if not endpoints or not events:
+            return self.browse()
+        now = fields.Datetime.now()
+        rules = {endpoint: endpoint._routing_rules() for endpoint in endpoints}
+        vals_list = []
+        realtime = False
+        for event in events:
+            for endpoint in endpoints:
+                if not endpoint._accepts(rules[endpoint], event):
+                    continue
+                first_attempt = endpoint._first_attempt_at(event.criticality, now)
+                realtime = realtime or first_attempt <= now
+                vals_list.append({
+                    "event_id": event.id,
+                    "endpoint_id": endpoint.id,
+                    "company_id": event.company_id.id,
+                    "product_id": event.product_id.id,
+                    "partition_key": event.aggregateid,
+                    "sequence": event.sequence,
+                    "criticality": event.criticality,
+                    "operation": event.operation,
+                    "event_type": event.type,
+                    "event_time": event.timestamp,
+                    "next_attempt_at": first_attempt,
+                })
+        deliveries = self.with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+        ).create(vals_list)
+        if realtime:
+            self.env["stock.sync.dispatcher"]._wake_up()
+        return deliveries
+
+    # ------------------------------------------------------------------
+    # Exception queue actions
+    # ------------------------------------------------------------------
+    def _check_not_in_flight(self):
+        busy = self.filtered(lambda d: d.state in ("in_flight", "pending"))
+        if busy:
+            raise UserError(_(
+                "%(count)s of the selected deliveries are pending or in flight: a dispatcher "
+                "owns them. Wait for their result, then act on the ones that failed.",
+                count=len(busy),
+            ))
+
+    def action_requeue(self):
+        """Send the selection again, in order, as soon as a dispatcher is free."""
+        self._check_not_in_flight()
+        now = fields.Datetime.now()
+        for delivery in self:
+            delivery.write({
+                "state": "pending", "attempts": 0, "next_attempt_at": now, "lease_until": False,
+                "cancel_reason": False,
+            })
+            delivery.message_post(body=_("Queued again by %s.", self.env.user.name))
+        self._release_followers()
+        self.endpoint_id.sudo().write({"paused_until": False})  # sudo: users cannot edit endpoints
+        self.env["stock.sync.dispatcher"]._wake_up()
+        return True
+
+    def action_retry_now(self):
+        return self.action_requeue()
+
+    def _cancel(self, reason):
+        if not (reason or "").strip():
+            raise UserError(_("Say why these deliveries are cancelled: the reason stays in their history."))
+        self._check_not_in_flight()
+        for delivery in self:
+            delivery.write({"state": "cancelled", "cancel_reason": reason, "lease_until": False})
+            delivery.message_post(body=_("Cancelled by %(user)s: %(reason)s", user=self.env.user.name, reason=reason))
+        self._release_followers()
+        self.env["stock.sync.dispatcher"]._wake_up()
+        return True
+
+    def _release_followers(self):
+        """Parked deliveries behind these go back to the queue, still in key order.
+
+        If another dead delivery is still in front of them, the dispatcher parks
+        them again: release is safe to over-apply.
+        """
+        if not self:
+            return
+        self.flush_model()
+        self.env.cr.execute(
+            """
+            UPDATE stock_sync_delivery f
+               SET state = 'pending', next_attempt_at = (now() at time zone 'UTC')
+              FROM stock_sync_delivery d
+             WHERE d.id = ANY(%s)
+               AND f.endpoint_id = d.endpoint_id
+               AND f.partition_key = d.partition_key
+               AND f.sequence > d.sequence
+               AND f.state = 'parked'
+            """,
+            (self.ids,),
+        )
+        self.invalidate_model(["state", "next_attempt_at"])
+
+    def action_open_event(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "stock.sync.event",
+            "res_id": self.event_id.id,
+            "view_mode": "form",
+        }

@@ -1,0 +1,192 @@
+import datetime
+import math
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..services import http_transport
+from .stock_sync_event import CRITICALITIES
+
+CADENCES = [("realtime", "Real time"), ("batch", "Scheduled batch")]
+
+
+class StockSyncEndpoint(models.Model):
+    """A subscriber of inventory events, reached over signed HTTP."""
+
+    _name = "stock.sync.endpoint"
+    _description = "Inventory Sync Endpoint"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "sequence, name"
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", index=True, tracking=True,
+        help="Leave empty to share the endpoint between companies.",
+    )
+    url = fields.Char(
+        "URL", required=True, tracking=True, groups="stock_sync.group_stock_sync_manager",
+        help="Where batches of events are POSTed, e.g. https://wms.example.com/odoo/events.",
+    )
+    secret_ids = fields.One2many(
+        "stock.sync.endpoint.secret", "endpoint_id", "Secrets", context={"active_test": False},
+        groups="stock_sync.group_stock_sync_manager",
+    )
+    timeout = fields.Float("Timeout (s)", default=10.0, required=True, tracking=True)
+    batch_size = fields.Integer("Max Batch Size", default=100, required=True, tracking=True)
+    max_attempts = fields.Integer(default=10, required=True, tracking=True)
+    retry_base_seconds = fields.Float("First Retry After (s)", default=10.0, required=True)
+    retry_max_seconds = fields.Float("Longest Retry Wait (s)", default=3600.0, required=True)
+    # Filters: empty means everything.
+    event_type_ids = fields.Many2many("stock.sync.event.type", string="Event Types")
+    filter_company_ids = fields.Many2many("res.company", string="Companies")
+    warehouse_ids = fields.Many2many("stock.warehouse", string="Warehouses")
+    location_ids = fields.Many2many("stock.location", string="Locations", help="Includes sub-locations.")
+    product_categ_ids = fields.Many2many(
+        "product.category", string="Product Categories", help="Includes sub-categories."
+    )
+    # Cadence per criticality class.
+    cadence_critical = fields.Selection(CADENCES, default="realtime", required=True)
+    cadence_standard = fields.Selection(CADENCES, default="realtime", required=True)
+    cadence_bulk = fields.Selection(CADENCES, default="batch", required=True)
+    batch_interval = fields.Integer(
+        "Batch Every (min)", default=15, required=True,
+        help="Scheduled batches leave on the next multiple of this many minutes.",
+    )
+    last_dead_alert_date = fields.Date(readonly=True, copy=False)
+    paused_until = fields.Datetime(
+        readonly=True, copy=False,
+        help="After a failed batch the endpoint rests until its retry is due, "
+        "instead of failing every queued event while the receiver is down.",
+    )
+    delivery_ids = fields.One2many("stock.sync.delivery", "endpoint_id", readonly=True)
+    # KPIs over the last 24 hours, read live.
+    kpi_backlog = fields.Integer("Backlog", compute="_compute_kpis")
+    kpi_oldest_pending_minutes = fields.Float("Oldest Pending (min)", compute="_compute_kpis")
+    kpi_dead = fields.Integer("Dead Letters", compute="_compute_kpis")
+    kpi_parked = fields.Integer("Parked", compute="_compute_kpis")
+    kpi_failure_rate = fields.Float("Failure Rate (%)", compute="_compute_kpis")
+    kpi_latency_p50 = fields.Float("Latency p50 (s)", compute="_compute_kpis")
+    kpi_latency_p95 = fields.Float("Latency p95 (s)", compute="_compute_kpis")
+
+    _sql_constraints = [
+        ("batch_size_positive", "CHECK(batch_size > 0)", "The batch size must be at least 1."),
+        ("max_attempts_positive", "CHECK(max_attempts > 0)", "Allow at least one attempt."),
+        ("timeout_positive", "CHECK(timeout > 0)", "The timeout must be positive."),
+        ("batch_interval_positive", "CHECK(batch_interval > 0)", "The batch interval must be positive."),
+    ]
+
+    @api.constrains("url")
+    def _check_url(self):
+        for endpoint in self:
+            error = http_transport.check_url(endpoint.url)
+            if error:
+                raise ValidationError(
+                    _("%(error)s Example: https://wms.example.com/odoo/events", error=error)
+                )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"url", "active"} & set(vals):
+            for endpoint in self:
+                http_transport.drop_session(endpoint.id)
+        return result
+
+    @api.depends("delivery_ids.state")
+    def _compute_kpis(self):
+        stats = self.env["stock.sync.kpi"]._endpoint_stats(self.ids) if self.ids else {}
+        for endpoint in self:
+            row = stats.get(endpoint.id, {})
+            endpoint.kpi_backlog = row.get("backlog", 0)
+            endpoint.kpi_oldest_pending_minutes = row.get("oldest_pending_minutes", 0.0)
+            endpoint.kpi_dead = row.get("dead", 0)
+            endpoint.kpi_parked = row.get("parked", 0)
+            endpoint.kpi_failure_rate = row.get("failure_rate", 0.0)
+            endpoint.kpi_latency_p50 = row.get("latency_p50", 0.0)
+            endpoint.kpi_latency_p95 = row.get("latency_p95", 0.0)
+
+    # ------------------------------------------------------------------
+    # Routing
+    # ------------------------------------------------------------------
+    def _routing_rules(self):
+        """The endpoint's filters in a form cheap to test per event."""
+        self.ensure_one()
+        return {
+            "types": set(self.event_type_ids.mapped("code")),
+            "companies": set(self.filter_company_ids.ids) | ({self.company_id.id} if self.company_id else set()),
+            "warehouses": set(self.warehouse_ids.ids),
+            "locations": tuple(self.location_ids.mapped("parent_path")),
+            "categories": tuple(self.product_categ_ids.mapped("parent_path")),
+        }
+
+    @staticmethod
+    def _accepts(rules, event):
+        if rules["types"] and event.type not in rules["types"]:
+            return False
+        if rules["companies"] and event.company_id.id not in rules["companies"]:
+            return False
+        locations = event.location_id | event.location_dest_id
+        if rules["warehouses"] and not set(locations.warehouse_id.ids) & rules["warehouses"]:
+            return False
+        if rules["locations"] and not any(
+            (loc.parent_path or "").startswith(rules["locations"]) for loc in locations
+        ):
+            return False
+        if rules["categories"] and not (event.product_categ_id.parent_path or "").startswith(
+            rules["categories"]
+        ):
+            return False
+        return True
+
+    def _cadence(self, criticality):
+        self.ensure_one()
+        return self[f"cadence_{criticality or 'standard'}"]
+
+    def _first_attempt_at(self, criticality, now):
+        """Now for real-time classes; the next batch window for scheduled ones."""
+        if self._cadence(criticality) == "realtime":
+            return now
+        interval = self.batch_interval * 60
+        epoch = now.timestamp() if now.tzinfo else now.replace(tzinfo=datetime.UTC).timestamp()
+        window = math.ceil(epoch / interval) * interval
+        return datetime.datetime.fromtimestamp(window, datetime.UTC).replace(tzinfo=None)
+
+    def _active_secrets(self):
+        self.ensure_one()
+        # sudo: the dispatcher signs for every endpoint; secrets stay in this process.
+        return self.sudo().secret_ids.filtered("active").mapped("secret")
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_generate_secret(self):
+        """Add a new active secret; the old ones stay active until archived."""
+        for endpoint in self:
+            endpoint.secret_ids = [fields.Command.create({"note": _("Generated by %s", self.env.user.name)})]
+            endpoint.message_post(body=_("A new signing secret was added."))
+        return True
+
+    def action_open_deliveries(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("stock_sync.action_stock_sync_delivery")
+        action["domain"] = [("endpoint_id", "=", self.id)]
+        action["context"] = {"search_default_group_state": 1}
+        return action
+
+    def _alert_dead(self):
+        """Tell the managers about dead deliveries: once per endpoint and day."""
+        today = fields.Date.context_today(self)
+        managers = self.env.ref("stock_sync.group_stock_sync_manager").users.filtered(
+            lambda u: u.active and not u.share and u.id != self.env.ref("base.user_root").id
+        )
+        for endpoint in self.filtered(lambda e: e.last_dead_alert_date != today):
+            endpoint.last_dead_alert_date = today
+            for user in managers:
+                endpoint.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=_("Dead inventory events to %s", endpoint.name),
+                    note=_("Some deliveries gave up. Open the exception queue, fix the cause, "
+                           "then retry or cancel them; later events of the same products wait."),
+                    user_id=user.id,
+                )

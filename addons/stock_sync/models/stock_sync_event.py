@@ -1,0 +1,227 @@
+import json
+import uuid
+
+from odoo import api, fields, models
+from odoo.tools import str2bool
+
+MOVEMENT_TYPE = "odoo.stock_sync.movement.v1"
+LOT_TYPE = "odoo.stock_sync.lot.v1"
+
+OPERATIONS = [
+    ("receipt", "Receipt"),
+    ("issue", "Issue"),
+    ("transfer", "Transfer"),
+    ("adjustment", "Adjustment"),
+    ("consumption", "Consumption"),
+    ("production", "Production"),
+    ("unbuild", "Unbuild"),
+    ("scrap", "Scrap"),
+    ("return", "Return"),
+    ("lot_update", "Lot update"),
+    ("hold", "Hold"),
+    ("release", "Release"),
+]
+
+CRITICALITIES = [("critical", "Critical"), ("standard", "Standard"), ("bulk", "Bulk")]
+
+
+def iso_time(value):
+    """RFC 3339 in UTC, as CloudEvents wants it."""
+    return fields.Datetime.to_datetime(value).isoformat(timespec="microseconds") + "Z"
+
+
+class StockSyncEvent(models.Model):
+    """One inventory event of the outbox, written in the stock transaction.
+
+    The columns ``event_uuid``, ``aggregatetype``, ``aggregateid``, ``type``,
+    ``payload`` and ``timestamp`` are the ones Debezium's outbox event router
+    reads, so a large site can stream this table to Kafka by change data
+    capture instead of using the built-in dispatcher (see the README).
+    """
+
+    _name = "stock.sync.event"
+    _description = "Inventory Event"
+    _order = "id desc"
+    _rec_name = "event_uuid"
+
+    event_uuid = fields.Char(
+        "Event ID", required=True, readonly=True, copy=False, index=True,
+        help="The CloudEvents id: a UUID, and the idempotency key for receivers.",
+    )
+    type = fields.Char("Event Type", required=True, readonly=True, index=True)
+    aggregatetype = fields.Char("Aggregate Type", required=True, readonly=True)
+    aggregateid = fields.Char(
+        "Partition Key", required=True, readonly=True, index=True,
+        help="Product and company: the key events are ordered by.",
+    )
+    sequence = fields.Integer(readonly=True, help="Monotonic and gap-free per partition key.")
+    payload = fields.Json(readonly=True, help="The whole CloudEvent, self-contained.")
+    timestamp = fields.Datetime("Occurred At", required=True, readonly=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    product_id = fields.Many2one("product.product", readonly=True, index=True, ondelete="set null")
+    product_categ_id = fields.Many2one("product.category", readonly=True, ondelete="set null")
+    lot_id = fields.Many2one("stock.lot", readonly=True, ondelete="set null")
+    location_id = fields.Many2one("stock.location", "From", readonly=True, ondelete="set null")
+    location_dest_id = fields.Many2one("stock.location", "To", readonly=True, ondelete="set null")
+    move_line_id = fields.Many2one("stock.move.line", readonly=True, ondelete="set null")
+    operation = fields.Selection(OPERATIONS, readonly=True, index=True)
+    criticality = fields.Selection(CRITICALITIES, readonly=True)
+    reference = fields.Char(readonly=True)
+    delivery_ids = fields.One2many("stock.sync.delivery", "event_id", readonly=True)
+    payload_pretty = fields.Text("Payload (formatted)", compute="_compute_payload_pretty")
+
+    _sql_constraints = [
+        ("event_uuid_unique", "unique(event_uuid)", "An event id is unique."),
+    ]
+
+    def _compute_payload_pretty(self):
+        for event in self:
+            event.payload_pretty = json.dumps(event.payload, indent=2, sort_keys=True)
+
+    # ------------------------------------------------------------------
+    # Capture
+    # ------------------------------------------------------------------
+    @api.model
+    def _capture_enabled(self):
+        # sudo: the acting stock user may not read system parameters.
+        paused = self.env["ir.config_parameter"].sudo().get_param("stock_sync.capture_paused")
+        return not str2bool(paused or "0", False)
+
+    @api.model
+    def _partition_key(self, product, company):
+        return f"product:{product.id}@company:{company.id}"
+
+    @api.model
+    def _source(self, company):
+        return f"/odoo/{self.env.cr.dbname}/company/{company.id}"
+
+    @api.model
+    def _record(self, drafts):
+        """Write events (and their deliveries) in the current transaction.
+
+        ``drafts`` are dicts with: type, aggregatetype, company (record),
+        product (record), occurred_at, data, and optional lot, locations
+        (from, to), move_line, operation, reference. No network I/O here.
+        """
+        if not drafts:
+            return self.browse()
+        keys = [self._partition_key(d["product"], d["company"]) for d in drafts]
+        counts = {}
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+        next_number = self.env["stock.sync.sequence"].sudo()._reserve(counts)
+        vals_list = []
+        for draft, key in zip(drafts, keys, strict=True):
+            sequence = next_number[key]
+            next_number[key] += 1
+            product, company = draft["product"], draft["company"]
+            event_uuid = str(uuid.uuid4())
+            criticality = product.product_tmpl_id._stock_sync_criticality()
+            location_from, location_to = draft.get("locations") or (None, None)
+            envelope = {
+                "specversion": "1.0",
+                "id": event_uuid,
+                "source": self._source(company),
+                "type": draft["type"],
+                "subject": product.default_code or f"product/{product.id}",
+                "time": iso_time(draft["occurred_at"]),
+                "datacontenttype": "application/json",
+                "partitionkey": key,
+                # CloudEvents' sequence extension is a string that sorts
+                # lexicographically: zero-padded digits keep both orders equal.
+                "sequence": f"{sequence:020d}",
+                "criticality": criticality,
+                "data": draft["data"],
+            }
+            vals_list.append({
+                "event_uuid": event_uuid,
+                "type": draft["type"],
+                "aggregatetype": draft["aggregatetype"],
+                "aggregateid": key,
+                "sequence": sequence,
+                "payload": envelope,
+                "timestamp": draft["occurred_at"],
+                "company_id": company.id,
+                "product_id": product.id,
+                "product_categ_id": product.categ_id.id,
+                "lot_id": draft.get("lot") and draft["lot"].id,
+                "location_id": location_from and location_from.id,
+                "location_dest_id": location_to and location_to.id,
+                "move_line_id": draft.get("move_line") and draft["move_line"].id,
+                "operation": draft.get("operation"),
+                "criticality": criticality,
+                "reference": draft.get("reference"),
+            })
+        # sudo: events record what stock did, whatever the acting user may read.
+        events = self.sudo().create(vals_list)
+        self.env["stock.sync.delivery"].sudo()._fan_out(events)
+        return events
+
+    @api.model
+    def _capture_move_lines(self, move_lines):
+        """One movement event per done move line."""
+        if not move_lines or not self._capture_enabled():
+            return self.browse()
+        on_hand = move_lines._stock_sync_on_hand()
+        recorded_at = iso_time(fields.Datetime.now())
+        drafts = []
+        for line in move_lines:
+            data = line._stock_sync_event_data(on_hand, recorded_at)
+            drafts.append({
+                "type": MOVEMENT_TYPE,
+                "aggregatetype": "stock.movement",
+                "company": line.company_id,
+                "product": line.product_id,
+                "lot": line.lot_id,
+                "locations": (line.location_id, line.location_dest_id),
+                "move_line": line,
+                "operation": data["operation"],
+                "reference": data["reference"],
+                "occurred_at": line.date,
+                "data": data,
+            })
+        return self._record(drafts)
+
+    @api.model
+    def _capture_lot_changes(self, lots, changed_fields):
+        if not lots or not self._capture_enabled():
+            return self.browse()
+        recorded_at = iso_time(fields.Datetime.now())
+        now = fields.Datetime.now()
+        drafts = [
+            {
+                "type": LOT_TYPE,
+                "aggregatetype": "stock.lot",
+                "company": lot.company_id or self.env.company,
+                "product": lot.product_id,
+                "lot": lot,
+                "operation": "lot_update",
+                "reference": lot.name,
+                "occurred_at": now,
+                "data": lot._stock_sync_event_data(changed_fields, recorded_at),
+            }
+            for lot in lots
+        ]
+        return self._record(drafts)
+
+    # ------------------------------------------------------------------
+    # Purge
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_purge(self):
+        """Drop events older than the retention whose deliveries are all final."""
+        param = self.env["ir.config_parameter"].sudo().get_param("stock_sync.retention_days", "30")
+        days = max(int(param or 30), 1)
+        self.env.cr.execute(
+            """
+            DELETE FROM stock_sync_event e
+             WHERE e.timestamp < (now() at time zone 'UTC') - make_interval(days => %s)
+               AND NOT EXISTS (
+                   SELECT 1 FROM stock_sync_delivery d
+                    WHERE d.event_id = e.id AND d.state NOT IN ('delivered', 'cancelled'))
+            """,
+            (days,),
+        )
+        self.invalidate_model()
+        self.env["stock.sync.delivery"].invalidate_model()
+        return self.env.cr.rowcount

@@ -1,0 +1,94 @@
+from odoo import api, fields, models, tools
+
+from .stock_sync_event import CRITICALITIES
+
+BACKLOG_STATES = ("pending", "failed", "in_flight", "parked")
+
+
+class StockSyncKpi(models.Model):
+    """Delivery KPIs per endpoint, criticality class and day (read-only SQL view)."""
+
+    _name = "stock.sync.kpi"
+    _description = "Inventory Sync KPIs"
+    _auto = False
+    _order = "day desc, endpoint_id"
+
+    day = fields.Date(readonly=True)
+    endpoint_id = fields.Many2one("stock.sync.endpoint", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    criticality = fields.Selection(CRITICALITIES, readonly=True)
+    deliveries = fields.Integer(readonly=True)
+    delivered = fields.Integer(readonly=True)
+    dead = fields.Integer("Dead Letters", readonly=True)
+    backlog = fields.Integer(readonly=True)
+    attempts = fields.Integer(readonly=True)
+    failed_attempts = fields.Integer(readonly=True)
+    failure_rate = fields.Float("Failure Rate (%)", readonly=True, aggregator="avg")
+    latency_p50 = fields.Float("Latency p50 (s)", readonly=True, aggregator="avg")
+    latency_p95 = fields.Float("Latency p95 (s)", readonly=True, aggregator="max")
+    oldest_pending_minutes = fields.Float("Oldest Pending (min)", readonly=True, aggregator="max")
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(f"""
+            CREATE VIEW {self._table} AS (
+                SELECT row_number() OVER () AS id, k.*,
+                       CASE WHEN k.attempts > 0 THEN 100.0 * k.failed_attempts / k.attempts ELSE 0 END
+                           AS failure_rate
+                  FROM (
+                    SELECT d.create_date::date AS day, d.endpoint_id, d.company_id, d.criticality,
+                           COUNT(*) AS deliveries,
+                           COUNT(*) FILTER (WHERE d.state = 'delivered') AS delivered,
+                           COUNT(*) FILTER (WHERE d.state = 'dead') AS dead,
+                           COUNT(*) FILTER (WHERE d.state IN {BACKLOG_STATES}) AS backlog,
+                           SUM(d.attempts) AS attempts,
+                           SUM(CASE WHEN d.state IN ('delivered', 'in_flight') THEN d.attempts - 1
+                                    ELSE d.attempts END) AS failed_attempts,
+                           PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY d.latency_ms)
+                               FILTER (WHERE d.state = 'delivered') / 1000.0 AS latency_p50,
+                           PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY d.latency_ms)
+                               FILTER (WHERE d.state = 'delivered') / 1000.0 AS latency_p95,
+                           MAX(EXTRACT(EPOCH FROM ((now() AT TIME ZONE 'UTC') - d.event_time)) / 60.0)
+                               FILTER (WHERE d.state IN {BACKLOG_STATES}) AS oldest_pending_minutes
+                      FROM stock_sync_delivery d
+                     GROUP BY d.create_date::date, d.endpoint_id, d.company_id, d.criticality
+                  ) k
+            )
+        """)  # noqa: S608 - constants only
+
+    @api.model
+    def _endpoint_stats(self, endpoint_ids):
+        """Live figures for endpoint forms: backlog now, quality over the last 24 hours."""
+        self.env["stock.sync.delivery"].flush_model()
+        self.env.cr.execute(f"""
+            SELECT d.endpoint_id,
+                   COUNT(*) FILTER (WHERE d.state IN {BACKLOG_STATES}),
+                   COALESCE(MAX(EXTRACT(EPOCH FROM ((now() AT TIME ZONE 'UTC') - d.event_time)) / 60.0)
+                       FILTER (WHERE d.state IN {BACKLOG_STATES}), 0),
+                   COUNT(*) FILTER (WHERE d.state = 'dead'),
+                   COUNT(*) FILTER (WHERE d.state = 'parked')
+              FROM stock_sync_delivery d
+             WHERE d.endpoint_id = ANY(%s)
+             GROUP BY d.endpoint_id
+        """, (list(endpoint_ids),))  # noqa: S608 - constants only
+        stats = {
+            row[0]: {"backlog": row[1], "oldest_pending_minutes": float(row[2]), "dead": row[3], "parked": row[4]}
+            for row in self.env.cr.fetchall()
+        }
+        self.env.cr.execute("""
+            SELECT d.endpoint_id,
+                   SUM(d.attempts),
+                   SUM(CASE WHEN d.state IN ('delivered', 'in_flight') THEN d.attempts - 1 ELSE d.attempts END),
+                   PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY d.latency_ms) FILTER (WHERE d.state = 'delivered'),
+                   PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY d.latency_ms) FILTER (WHERE d.state = 'delivered')
+              FROM stock_sync_delivery d
+             WHERE d.endpoint_id = ANY(%s)
+               AND d.last_attempt_at >= (now() AT TIME ZONE 'UTC') - interval '24 hours'
+             GROUP BY d.endpoint_id
+        """, (list(endpoint_ids),))
+        for endpoint_id, attempts, failed, p50, p95 in self.env.cr.fetchall():
+            row = stats.setdefault(endpoint_id, {})
+            row["failure_rate"] = 100.0 * failed / attempts if attempts else 0.0
+            row["latency_p50"] = (p50 or 0.0) / 1000.0
+            row["latency_p95"] = (p95 or 0.0) / 1000.0
+        return stats

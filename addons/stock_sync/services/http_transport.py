@@ -1,0 +1,149 @@
+"""Send a batch of CloudEvents to one endpoint over HTTP and classify the answer.
+
+One pooled ``requests.Session`` per endpoint and process, explicit connect and
+read timeouts, no redirects and no transport-level retries: retries are
+durable, in the database, with backoff (see ``retry_policy``).
+"""
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from . import retry_policy, webhook_signature
+
+_logger = logging.getLogger(__name__)
+
+BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
+EXCERPT_LENGTH = 500
+# Fixed namespace so that a batch with the same events keeps the same
+# webhook-id across retries, as Standard Webhooks asks.
+BATCH_NAMESPACE = uuid.UUID("6c1b7a52-45a4-4b8e-9c1b-3f1e0f6f2a10")
+
+_sessions = {}
+_sessions_lock = threading.Lock()
+
+
+@dataclass
+class SendResult:
+    outcome: str  # "delivered", "retry" or "dead"
+    status_code: int = None
+    error_class: str = None  # timeout, connection, http_4xx, http_5xx, invalid_response, config
+    error: str = None
+    excerpt: str = None
+    retry_after: float = None
+    duration: float = 0.0
+
+
+def check_url(url):
+    """Return an error message if ``url`` is not an absolute http(s) URL."""
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"The endpoint URL must be an absolute http:// or https:// URL, not {url!r}."
+    return None
+
+
+def batch_message_id(event_ids):
+    return "msg_" + uuid.uuid5(BATCH_NAMESPACE, ",".join(event_ids)).hex
+
+
+def _session(key):
+    with _sessions_lock:
+        session = _sessions.get(key)
+        if session is None:
+            session = requests.Session()
+            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=4, max_retries=0)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+            _sessions[key] = session
+        return session
+
+
+def drop_session(key):
+    with _sessions_lock:
+        session = _sessions.pop(key, None)
+    if session is not None:
+        session.close()
+
+
+def send_batch(session_key, url, secrets, event_ids, body, timeout):
+    """POST ``body`` (a JSON array of events, as text) to ``url``, signed.
+
+    Never raises for network or HTTP problems: they become a ``SendResult``.
+    Error texts never contain the secrets or the signature headers.
+    """
+    url_error = check_url(url)
+    if url_error:
+        return SendResult("dead", error_class="config", error=url_error)
+    if not secrets:
+        return SendResult("retry", error_class="config", error="The endpoint has no active secret.")
+    msg_id = batch_message_id(event_ids)
+    headers = webhook_signature.sign_headers(secrets, msg_id, body)
+    headers["Content-Type"] = BATCH_CONTENT_TYPE
+    started = time.monotonic()
+    try:
+        response = _session(session_key).post(
+            url,
+            data=body.encode(),
+            headers=headers,
+            timeout=(min(timeout, 5.0), timeout),
+            allow_redirects=False,
+        )
+    except requests.Timeout as exc:
+        return SendResult(
+            "retry", error_class="timeout", error=f"No answer within {timeout:g} s: {exc.__class__.__name__}",
+            duration=time.monotonic() - started,
+        )
+    except requests.ConnectionError as exc:
+        error_class = "invalid_response" if _is_protocol_error(exc) else "connection"
+        return SendResult(
+            "retry", error_class=error_class, error=_short(exc), duration=time.monotonic() - started
+        )
+    except requests.RequestException as exc:
+        return SendResult(
+            "retry", error_class="invalid_response", error=_short(exc),
+            duration=time.monotonic() - started,
+        )
+    return classify_response(response, time.monotonic() - started)
+
+
+def classify_response(response, duration):
+    status = response.status_code
+    excerpt = (response.text or "")[:EXCERPT_LENGTH]
+    result = SendResult("retry", status_code=status, excerpt=excerpt, duration=duration)
+    if 200 <= status < 300:
+        result.outcome = "delivered"
+    elif status in retry_policy.PERMANENT_STATUSES:
+        result.outcome, result.error_class = "dead", "http_4xx"
+        result.error = f"The receiver refused the batch for good (HTTP {status})."
+    elif 400 <= status < 500:
+        result.error_class = "http_4xx"
+        result.error = f"The receiver asked to try again later (HTTP {status})."
+        result.retry_after = retry_policy.parse_retry_after(response.headers.get("Retry-After"))
+    elif status >= 500:
+        result.error_class = "http_5xx"
+        result.error = f"The receiver failed (HTTP {status})."
+        result.retry_after = retry_policy.parse_retry_after(response.headers.get("Retry-After"))
+    else:
+        result.error_class = "invalid_response"
+        result.error = f"Unexpected HTTP {status}: a receiver answers 2xx to accept a batch."
+    return result
+
+
+def _is_protocol_error(exc):
+    """True when the peer answered something that is not HTTP.
+
+    requests wraps urllib3's ProtocolError(BadStatusLine) in a ConnectionError;
+    its text is the only stable place where the cause shows.
+    """
+    return "BadStatusLine" in str(exc)
+
+
+def _short(exc):
+    text = f"{exc.__class__.__name__}: {exc}"
+    return text[:EXCERPT_LENGTH]

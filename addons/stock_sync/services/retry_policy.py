@@ -1,0 +1,34 @@
+"""When to try a failed delivery again, and when to give up.
+
+Exponential backoff with "equal jitter": half of the delay is fixed, half is
+random, so retries of many deliveries that failed together spread out while
+each one still waits at least half of its exponential delay.
+"""
+
+import email.utils
+import random
+import time
+
+# 4xx answers that will not change by trying again: dead at once.
+PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 405, 406, 410, 411, 413, 414, 415, 422})
+
+
+def backoff_seconds(attempt, base=10.0, cap=3600.0, rng=random):
+    """Delay before try number ``attempt + 1`` after ``attempt`` failed tries."""
+    delay = min(cap, base * (2 ** max(attempt - 1, 0)))
+    return delay / 2 + rng.uniform(0, delay / 2)
+
+
+def parse_retry_after(value, now=None):
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)

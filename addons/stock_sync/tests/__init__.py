@@ -1,0 +1,5 @@
+from . import test_capture
+from . import test_routing
+from . import test_security
+from . import test_services
+from . import test_exception_queue

@@ -1,0 +1,2 @@
+from . import stock_sync_delivery_cancel
+from . import stock_sync_replay

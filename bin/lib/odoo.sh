@@ -1,0 +1,225 @@
+# shellcheck shell=bash
+# Odoo helpers, sourced by bin/test and bin/run. Expects REPO_ROOT to be set.
+#
+#   require_odoo18          exit 2 with instructions unless python3 imports Odoo 18.0
+#   ensure_requirements     pip install requirements.txt only when something is missing
+#   odoo_addons_path        Odoo core addons folders + our addons/ (comma-separated)
+#   suite_modules           installable modules under addons/ (comma-separated)
+#   odoo_cmd_init           fills the ODOO_CMD array: how to start this Odoo
+#   write_odoo_conf FILE DBNAME DATA_DIR [key=value ...]
+#   odoo_log_errors LOGFILE print ERROR/CRITICAL records of an Odoo log; status 0 if any
+
+: "${REPO_ROOT:?REPO_ROOT must be set before sourcing bin/lib/odoo.sh}"
+# Where the suite's modules live. Overridable only to try the tooling on other modules.
+SUITE_ADDONS_DIR=${SUITE_ADDONS_DIR:-$REPO_ROOT/addons}
+
+require_odoo18() {
+    if python3 -c 'import odoo.release as r; assert r.version_info[:2] == (18, 0)' >/dev/null 2>&1; then
+        return 0
+    fi
+    local found
+    found=$(python3 -c 'import odoo.release as r; print(r.version)' 2>/dev/null || echo "none")
+    cat >&2 <<EOF
+
+###############################################################################
+#  Odoo 18.0 Community is NOT importable by '$(command -v python3 || echo python3)'
+#  (found: $found).
+#
+#  The Inventory Sync add-ons run on Odoo 18.0. Either:
+#
+#  (a) Docker: 'docker compose up' in this folder runs the official odoo:18
+#      image with PostgreSQL and the suite installed (see README).
+#
+#  (b) From the upstream source, into this python3:
+#        git clone --depth 1 --branch 18.0 https://github.com/odoo/odoo.git
+#        sudo apt-get install -y libldap2-dev libsasl2-dev libpq-dev
+#        cd odoo
+#        echo 'setuptools<81' > /tmp/pip-constraints.txt   # cbor2 needs it
+#        PIP_CONSTRAINT=/tmp/pip-constraints.txt pip install -r requirements.txt
+#        pip install -e .
+#
+#  Then run this command again.
+###############################################################################
+
+EOF
+    exit 2
+}
+
+# Install requirements.txt only when a requirement is missing or out of range, so
+# a normal run does not touch the network. The constraints file pins the versions of
+# Odoo's own dependencies as installed: our install must never upgrade Odoo's pins.
+ensure_requirements() {
+    local req=$REPO_ROOT/requirements.txt
+    [[ -f "$req" ]] || return 0
+    local missing
+    missing=$(python3 - "$req" <<'EOF'
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from packaging.requirements import Requirement
+
+for line in open(sys.argv[1], encoding="utf-8"):
+    line = line.split("#", 1)[0].strip()
+    if not line or line.startswith("-"):
+        continue
+    req = Requirement(line)
+    if req.marker and not req.marker.evaluate():
+        continue
+    try:
+        installed = version(req.name)
+    except PackageNotFoundError:
+        print(f"{req} (not installed)")
+        continue
+    if not req.specifier.contains(installed, prereleases=True):
+        print(f"{req} (installed: {installed})")
+EOF
+    )
+    if [[ -z "$missing" ]]; then
+        return 0
+    fi
+    echo "Installing Python requirements; unsatisfied:" >&2
+    local lines
+    mapfile -t lines <<<"$missing"
+    printf '    %s\n' "${lines[@]}" >&2
+    local constraints
+    constraints=$(mktemp "${TMPDIR:-/tmp}/inventory-sync-constraints.XXXXXX")
+    python3 - >"$constraints" <<'EOF'
+from importlib.metadata import PackageNotFoundError, version
+
+# Odoo's pinned dependencies that our requirements could otherwise pull upwards.
+for name in ("requests", "urllib3", "Werkzeug", "lxml", "psycopg2", "psycopg2-binary",
+             "cryptography", "pyopenssl", "idna", "Jinja2", "MarkupSafe",
+             "zope.interface", "gevent", "greenlet"):
+    try:
+        print(f"{name}=={version(name)}")
+    except PackageNotFoundError:
+        pass
+EOF
+    local rc=0
+    python3 -m pip install -q --disable-pip-version-check -r "$req" -c "$constraints" || rc=$?
+    rm -f -- "$constraints"
+    if ((rc != 0)); then
+        echo "ERROR: 'pip install -r requirements.txt' failed (exit $rc)." >&2
+        return "$rc"
+    fi
+}
+
+# Odoo's core addons folders (computed from odoo.__file__: works for any install
+# location) followed by ours. An editable/source install has <root>/addons (stock,
+# mrp, ...) next to the odoo package; odoo/addons holds base.
+odoo_addons_path() {
+    python3 - "$SUITE_ADDONS_DIR" <<'EOF'
+import os
+import sys
+
+import odoo
+
+pkg = os.path.dirname(os.path.abspath(odoo.__file__))
+paths = [os.path.join(os.path.dirname(pkg), "addons"), os.path.join(pkg, "addons")]
+paths = [p for p in paths if os.path.isdir(p)]
+paths.append(os.path.abspath(sys.argv[1]))
+print(",".join(paths))
+EOF
+}
+
+suite_modules() {
+    python3 - "$SUITE_ADDONS_DIR" <<'EOF'
+import ast
+import os
+import sys
+
+root = sys.argv[1]
+names = []
+for name in sorted(os.listdir(root)) if os.path.isdir(root) else []:
+    manifest = os.path.join(root, name, "__manifest__.py")
+    if not os.path.isfile(manifest):
+        continue
+    with open(manifest, encoding="utf-8") as f:
+        data = ast.literal_eval(f.read())
+    if data.get("installable", True):
+        names.append(name)
+print(",".join(names))
+EOF
+}
+
+# ODOO_CMD: how to start the Odoo that python3 imports. Preference: the 'odoo' console
+# script next to this python3 (same interpreter for sure; a pyenv shim or another
+# 'odoo' earlier on PATH might not be), then odoo-bin of a source checkout, then any
+# 'odoo' on PATH.
+# shellcheck disable=SC2034 # ODOO_CMD is used by the callers
+odoo_cmd_init() {
+    local scripts odoo_bin
+    scripts=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
+    odoo_bin=$(python3 -c 'import os, odoo; print(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(odoo.__file__))), "odoo-bin"))')
+    if [[ -x "$scripts/odoo" ]]; then
+        ODOO_CMD=("$scripts/odoo")
+    elif [[ -f "$odoo_bin" ]]; then
+        ODOO_CMD=(python3 "$odoo_bin")
+    elif command -v odoo >/dev/null 2>&1; then
+        ODOO_CMD=(odoo)
+    else
+        echo "ERROR: found neither an 'odoo' console script nor odoo-bin for $(command -v python3)." >&2
+        return 1
+    fi
+}
+
+# write_odoo_conf FILE DBNAME DATA_DIR [key=value ...]
+# Starts from the repo's odoo.conf, then forces what must match the running setup:
+# the database server from PG*, the full addons path, a private data_dir, one database.
+write_odoo_conf() {
+    local file=$1 dbname=$2 data_dir=$3
+    shift 3
+    local addons_path
+    addons_path=$(odoo_addons_path)
+    mkdir -p "$data_dir"
+    python3 - "$REPO_ROOT/odoo.conf" "$file" "$dbname" "$data_dir" "$addons_path" "$@" <<'EOF'
+import configparser
+import os
+import sys
+
+src, dst, dbname, data_dir, addons_path, *extra = sys.argv[1:]
+conf = configparser.RawConfigParser()
+conf.read(src, encoding="utf-8")  # a missing odoo.conf simply gives no defaults
+if not conf.has_section("options"):
+    conf.add_section("options")
+opts = conf["options"]
+opts.update({
+    "addons_path": addons_path,
+    "data_dir": os.path.abspath(data_dir),
+    "db_host": os.environ.get("PGHOST", "False"),
+    "db_port": os.environ.get("PGPORT", "False"),
+    "db_user": os.environ.get("PGUSER", "False"),
+    "db_password": os.environ.get("PGPASSWORD", "False"),
+    "db_name": dbname,
+    "dbfilter": f"^{dbname}$",
+    "http_interface": "127.0.0.1",
+    "list_db": "False",
+})
+for item in extra:
+    key, _, value = item.partition("=")
+    opts[key.strip()] = value.strip()
+with open(dst, "w", encoding="utf-8") as f:
+    conf.write(f)
+EOF
+}
+
+# Print the ERROR/CRITICAL records of an Odoo log file (with their traceback lines).
+# Exit status 0 when there is at least one. Odoo's record format is
+#   2025-01-01 12:00:00,000 1234 ERROR dbname logger: message
+odoo_log_errors() {
+    python3 - "$1" <<'EOF'
+import re
+import sys
+
+record = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) ")
+bad, out = False, []
+with open(sys.argv[1], encoding="utf-8", errors="replace") as f:
+    for line in f:
+        m = record.match(line)
+        if m:
+            bad = m.group(1) in ("ERROR", "CRITICAL")
+        if bad:
+            out.append(line.rstrip("\n"))
+print("\n".join(out))
+sys.exit(0 if out else 1)
+EOF
+}

@@ -1,0 +1,500 @@
+"""A real HTTP webhook receiver for tests and benchmarks of the outbox dispatcher.
+
+It listens on 127.0.0.1, accepts CloudEvents 1.0 in structured mode, either a
+batch (``application/cloudevents-batch+json``, a JSON array) or a single event
+(``application/cloudevents+json``, a JSON object), checks the Standard Webhooks
+signature headers, records what it accepted (duplicates, per-partition order
+violations, arrival times) and can be told to misbehave (error statuses, slow
+answers, hangs, dropped connections, garbage, being down).
+
+Pure stdlib plus ``standardwebhooks``; no Odoo import.
+
+Example::
+
+    with WebhookReceiver(secrets=[secret]) as rx:
+        configure_dispatcher(url=rx.url, secret=secret)
+        run_dispatcher()
+        assert rx.wait_for(100)
+        assert not rx.order_violations
+"""
+
+import json
+import socket
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+__all__ = ["BATCH_CONTENT_TYPE", "SINGLE_CONTENT_TYPE", "WebhookReceiver"]
+
+BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
+SINGLE_CONTENT_TYPE = "application/cloudevents+json"
+MODES = ("ok", "status", "slow", "hang", "close", "garbage")
+# Attributes every CloudEvents 1.0 event must carry.
+REQUIRED_ATTRIBUTES = frozenset(("id", "source", "specversion", "type"))
+GARBAGE = b"NOT HTTP\r\n\r\n"
+
+
+def _ok_behaviour():
+    return {"mode": "ok", "status": None, "headers": {}, "body": b"", "delay": 0.0}
+
+
+class _Rejection(Exception):
+    """A request refused by validation: HTTP status plus a short reason code."""
+
+    def __init__(self, status, reason, detail=""):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+        self.detail = detail
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # never wait for keep-alive or hanging handler threads
+    request_queue_size = 128
+
+    def __init__(self, address, receiver):
+        self.receiver = receiver
+        super().__init__(address, _Handler)
+
+    def handle_error(self, request, client_address):
+        """Stay quiet: broken connections are expected (the tests provoke them)."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, so pooled sessions reuse connections
+    disable_nagle_algorithm = True
+
+    def setup(self):
+        super().setup()
+        self.server.receiver._track(self.connection, True)
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            self.server.receiver._track(self.connection, False)
+
+    def do_POST(self):
+        try:
+            self.server.receiver._handle(self)
+        except OSError:  # client or go_down() closed the socket under us
+            self.close_connection = True
+
+    def log_message(self, format, *args):
+        """Silence the default per-request logging to stderr."""
+
+
+class WebhookReceiver:
+    """Webhook endpoint on a real socket, recording accepted CloudEvents.
+
+    ``secrets`` is a list of ``"whsec_..."`` strings; when empty, signatures
+    are not checked. Everything is thread-safe; the recorded data is exposed
+    as copies taken under the lock.
+    """
+
+    def __init__(self, secrets=(), host="127.0.0.1", port=0, path="/events"):
+        self.host = host
+        self.path = path
+        self._port = port
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        self._life = threading.RLock()  # serialises start/stop/go_down/come_up
+        self._server = None
+        self._thread = None
+        self._connections = set()
+        self._generation = 0  # bumped to release hanging/slow handlers
+        self._webhooks = []
+        self.set_secrets(secrets)
+        self._clear()
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def start(self):
+        """Listen (on ``port``, or a free one if 0) in a daemon thread; returns self."""
+        with self._life:
+            if self._server is None:
+                server = _Server((self.host, self._port), self)
+                self._port = server.server_address[1]
+                thread = threading.Thread(
+                    target=server.serve_forever,
+                    kwargs={"poll_interval": 0.05},
+                    name=f"webhook-receiver-{self._port}",
+                    daemon=True,
+                )
+                self._server, self._thread = server, thread
+                thread.start()
+        return self
+
+    def stop(self):
+        """Stop listening and drop open connections; idempotent."""
+        with self._life:
+            server, self._server = self._server, None
+            if server is None:
+                return
+            with self._cond:
+                self._generation += 1
+                self._cond.notify_all()
+                connections = list(self._connections)
+            server.shutdown()
+            server.server_close()
+            for conn in connections:
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def go_down(self):
+        """Simulate an outage: close the listening socket and all connections, keep the port."""
+        self.stop()
+
+    def come_up(self):
+        """End an outage: listen again on the same port (SO_REUSEADDR)."""
+        return self.start()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    @property
+    def port(self):
+        """The TCP port (known once started)."""
+        return self._port
+
+    @property
+    def url(self):
+        """The endpoint URL, e.g. ``http://127.0.0.1:8123/events``."""
+        return f"http://{self.host}:{self._port}{self.path}"
+
+    @property
+    def is_up(self):
+        """Whether the receiver is currently listening."""
+        return self._server is not None
+
+    # -- configuration -----------------------------------------------------
+
+    def set_secrets(self, secrets):
+        """Replace the accepted secrets (rotation); empty disables verification."""
+        if isinstance(secrets, str):
+            secrets = [secrets]
+        webhooks = [Webhook(s) for s in secrets]
+        with self._lock:
+            self._webhooks = webhooks
+
+    def set_behaviour(
+        self, mode="ok", *, status=None, headers=None, body=b"", delay=0.0, times=None
+    ):
+        """Choose how the next requests are answered.
+
+        ``ok``: 204 (or ``status`` if given, e.g. 200). ``status``: answer
+        ``status`` with ``headers`` and ``body`` (events accepted only for 2xx).
+        ``slow``: wait ``delay`` s, then as ``ok``. ``hang``: wait ``delay`` s
+        (``<= 0``: indefinitely), then close without answering. ``close``:
+        close without any response. ``garbage``: write non-HTTP bytes and close.
+        ``times=N`` applies to the next N requests only, then back to ``ok``.
+        Calling this (or reset/stop/go_down) cuts short pending waits.
+        """
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}, expected one of {MODES}")
+        if mode == "status" and status is None:
+            raise ValueError('mode "status" needs status=')
+        if times is not None and times < 0:
+            raise ValueError("times must be >= 0 or None")
+        if isinstance(body, str):
+            body = body.encode()
+        behaviour = {
+            "mode": mode,
+            "status": status,
+            "headers": dict(headers or {}),
+            "body": body,
+            "delay": float(delay),
+        }
+        with self._cond:
+            self._behaviour = behaviour
+            self._times = times
+            self._generation += 1  # release requests hanging under the old behaviour
+            self._cond.notify_all()
+
+    def reset(self):
+        """Forget everything recorded and go back to the ``ok`` behaviour."""
+        with self._cond:
+            self._clear()
+            self._generation += 1
+            self._cond.notify_all()
+
+    def _clear(self):
+        self._behaviour = _ok_behaviour()
+        self._times = None
+        self._requests = []
+        self._events = []
+        self._unique = {}
+        self._received_at = {}
+        self._last_sequence = {}
+        self._duplicates = 0
+        self._order_violations = []
+        self._rejected = []
+
+    # -- recorded data -----------------------------------------------------
+
+    @property
+    def requests(self):
+        """One dict per HTTP request.
+
+        Keys: time, webhook_id, content_type, n_events, verified (None when
+        unchecked), status (None when no answer was given), signatures,
+        mode (the behaviour applied), client_port (shows connection reuse).
+        """
+        with self._lock:
+            return [dict(r) for r in self._requests]
+
+    @property
+    def events(self):
+        """Every accepted event in arrival order, duplicates included."""
+        with self._lock:
+            return list(self._events)
+
+    def unique_events(self):
+        """Accepted events by CloudEvent id (first arrival wins)."""
+        with self._lock:
+            return dict(self._unique)
+
+    @property
+    def duplicates(self):
+        """How many accepted events carried an id that was already accepted."""
+        with self._lock:
+            return self._duplicates
+
+    @property
+    def order_violations(self):
+        """``(partitionkey, previous_sequence, sequence)`` for new events not above the last one."""
+        with self._lock:
+            return list(self._order_violations)
+
+    @property
+    def rejected(self):
+        """Refused requests (401/400/415/411), each with a ``reason`` code and a ``detail``."""
+        with self._lock:
+            return [dict(r) for r in self._rejected]
+
+    @property
+    def received_at(self):
+        """``time.time()`` of the first acceptance, by event id."""
+        with self._lock:
+            return dict(self._received_at)
+
+    def wait_for(self, n_unique, timeout=10.0):
+        """Block until at least ``n_unique`` distinct events were accepted; False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: len(self._unique) >= n_unique, timeout)
+
+    # -- request handling (handler threads) --------------------------------
+
+    def _track(self, conn, add):
+        with self._lock:
+            if add:
+                self._connections.add(conn)
+            else:
+                self._connections.discard(conn)
+
+    def _next_behaviour(self):
+        """Behaviour for this request; consumes one of ``times``. Caller holds the lock."""
+        behaviour = self._behaviour
+        if self._times is not None:
+            if self._times <= 0:
+                behaviour = self._behaviour = _ok_behaviour()
+                self._times = None
+            else:
+                self._times -= 1
+        return behaviour
+
+    def _wait(self, delay, generation):
+        """Sleep ``delay`` s (``<= 0``: indefinitely) unless stop/reset/set_behaviour intervenes."""
+        with self._cond:
+            self._cond.wait_for(
+                lambda: self._generation != generation, delay if delay > 0 else None
+            )
+
+    def _handle(self, handler):
+        arrived = time.time()
+        headers = handler.headers
+        length = headers.get("Content-Length")
+        body, rejection = b"", None
+        if length is None:
+            # Chunked or unknown length: the stream cannot be resynchronised.
+            handler.close_connection = True
+            rejection = _Rejection(HTTPStatus.LENGTH_REQUIRED, "length_required")
+        else:
+            body = handler.rfile.read(int(length))
+            if len(body) < int(length):  # client went away mid-body
+                handler.close_connection = True
+                return
+
+        with self._lock:
+            behaviour = self._next_behaviour()
+            webhooks = self._webhooks
+            generation = self._generation
+        mode = behaviour["mode"]
+        if mode == "hang" or (mode == "slow" and behaviour["delay"] > 0):
+            self._wait(behaviour["delay"], generation)
+
+        content_type = headers.get("Content-Type", "")
+        signature = headers.get("webhook-signature") or ""
+        record = {
+            "time": arrived,
+            "webhook_id": headers.get("webhook-id"),
+            "content_type": content_type,
+            "n_events": None,
+            "verified": None,
+            "status": None,
+            "signatures": len(signature.split()),
+            "mode": mode,
+            "client_port": handler.client_address[1],
+        }
+        events = None
+        if rejection is None:
+            record["verified"] = False if webhooks else None
+            try:
+                record["verified"] = self._verify(webhooks, body, headers)
+                events = self._parse(content_type, body)
+                record["n_events"] = len(events)
+            except _Rejection as exc:
+                rejection = exc
+
+        if mode in ("hang", "close", "garbage"):
+            self._drop(handler, record, GARBAGE if mode == "garbage" else b"")
+            return
+
+        status = int(behaviour["status"] or HTTPStatus.NO_CONTENT)
+        extra_headers, reply = behaviour["headers"], behaviour["body"]
+        # An injected error wins over validation (like a proxy in front of the
+        # app); a 2xx is only ever given to requests that pass validation.
+        refused = rejection is not None and (mode != "status" or 200 <= status < 300)
+        if refused:
+            status = int(rejection.status)
+            extra_headers = {"Content-Type": "application/json"}
+            reply = json.dumps({"error": rejection.reason, "detail": rejection.detail}).encode()
+
+        with self._cond:
+            if handler.server is not self._server:  # went down meanwhile: no answer
+                handler.close_connection = True
+                return
+            record["status"] = status
+            self._requests.append(record)
+            if refused:
+                self._rejected.append(
+                    dict(record, reason=rejection.reason, detail=rejection.detail)
+                )
+            elif 200 <= status < 300 and events:
+                self._accept(events)
+        self._respond(handler, status, extra_headers, reply)
+
+    @staticmethod
+    def _verify(webhooks, body, headers):
+        """True if any configured secret verifies the request, None if unchecked."""
+        if not webhooks:
+            return None
+        wanted = {
+            k: headers.get(k) for k in ("webhook-id", "webhook-timestamp", "webhook-signature")
+        }
+        wanted = {k: v for k, v in wanted.items() if v is not None}
+        error = None
+        for webhook in webhooks:
+            try:
+                webhook.verify(body, wanted, json_parse=False)
+                return True
+            except WebhookVerificationError as exc:
+                error = exc
+            except ValueError as exc:  # malformed "v1,<b64>" entry, bad base64 or UTF-8
+                error = WebhookVerificationError(f"Malformed signature: {exc}")
+        message = str(error)
+        if "Missing" in message:
+            reason = "missing_signature"
+        elif "timestamp" in message:
+            reason = "stale_timestamp"
+        else:
+            reason = "bad_signature"
+        raise _Rejection(HTTPStatus.UNAUTHORIZED, reason, message)
+
+    @staticmethod
+    def _parse(content_type, body):
+        """The list of events in the body, or a 415/400 rejection."""
+        media_type = content_type.split(";", 1)[0].strip().lower()
+        if media_type not in (BATCH_CONTENT_TYPE, SINGLE_CONTENT_TYPE):
+            raise _Rejection(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_content_type",
+                content_type,
+            )
+        try:
+            payload = json.loads(body)
+        except ValueError as exc:
+            raise _Rejection(HTTPStatus.BAD_REQUEST, "bad_json", str(exc)) from None
+        if media_type == SINGLE_CONTENT_TYPE:
+            payload = [payload]
+        if not isinstance(payload, list):
+            raise _Rejection(HTTPStatus.BAD_REQUEST, "bad_json", "a batch must be a JSON array")
+        for i, event in enumerate(payload):
+            if not isinstance(event, dict):
+                raise _Rejection(HTTPStatus.BAD_REQUEST, "bad_event", f"event {i}: not an object")
+            if not REQUIRED_ATTRIBUTES.issubset(event) or not isinstance(event["id"], str):
+                missing = sorted(REQUIRED_ATTRIBUTES - set(event)) or "id not a string"
+                raise _Rejection(HTTPStatus.BAD_REQUEST, "bad_event", f"event {i}: {missing}")
+        return payload
+
+    def _accept(self, events):
+        """Record accepted events. Caller holds the lock."""
+        now = time.time()
+        unique, last = self._unique, self._last_sequence
+        for event in events:
+            self._events.append(event)
+            event_id = event["id"]
+            if event_id in unique:
+                self._duplicates += 1
+                continue
+            unique[event_id] = event
+            self._received_at[event_id] = now
+            key, sequence = event.get("partitionkey"), event.get("sequence")
+            if not isinstance(key, str) or sequence is None:
+                continue
+            try:
+                sequence = int(sequence)
+            except (TypeError, ValueError):
+                continue
+            previous = last.get(key)
+            if previous is not None and sequence <= previous:
+                self._order_violations.append((key, previous, sequence))
+            last[key] = sequence
+        self._cond.notify_all()
+
+    def _drop(self, handler, record, raw):
+        """Record the request, then write ``raw`` (may be empty) and close the connection."""
+        handler.close_connection = True
+        with self._lock:  # before the client can notice anything
+            self._requests.append(record)
+        if raw:
+            handler.wfile.write(raw)
+        try:
+            handler.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    @staticmethod
+    def _respond(handler, status, headers, body):
+        handler.send_response(status)
+        for name, value in headers.items():
+            if name.lower() != "content-length":
+                handler.send_header(name, str(value))
+        if status in (HTTPStatus.NO_CONTENT, HTTPStatus.NOT_MODIFIED):
+            handler.end_headers()  # no body, no Content-Length (RFC 9110)
+            return
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        if body:
+            handler.wfile.write(body)
