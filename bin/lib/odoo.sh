@@ -7,7 +7,7 @@
 #   suite_modules           installable modules under addons/ (comma-separated)
 #   odoo_cmd_init           fills the ODOO_CMD array: how to start this Odoo
 #   write_odoo_conf FILE DBNAME DATA_DIR [key=value ...]
-#   odoo_log_errors LOGFILE print ERROR/CRITICAL records of an Odoo log; status 0 if any
+#   odoo_log_errors LOGFILE print the records of an Odoo log that mean failure; status 0 if any
 
 : "${REPO_ROOT:?REPO_ROOT must be set before sourcing bin/lib/odoo.sh}"
 # Where the suite's modules live. Overridable only to try the tooling on other modules.
@@ -202,21 +202,41 @@ with open(dst, "w", encoding="utf-8") as f:
 EOF
 }
 
-# Print the ERROR/CRITICAL records of an Odoo log file (with their traceback lines).
-# Exit status 0 when there is at least one. Odoo's record format is
-#   2025-01-01 12:00:00,000 1234 ERROR dbname logger: message
+# Print the records of an Odoo log that mean a failed or incomplete install, with their
+# traceback lines; exit status 0 when there is at least one. That is every ERROR and
+# CRITICAL record, plus the WARNINGs Odoo uses for things it skips instead of failing
+# (e.g. demo data that does not load is only a WARNING: the module is then installed
+# without it). Odoo's record format is
+#   2025-01-01 12:00:00,000 1234 WARNING dbname logger: message
 odoo_log_errors() {
     python3 - "$1" <<'EOF'
 import re
 import sys
 
 record = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) ")
+bad_warning = re.compile(
+    "|".join([
+        r"demo data failed to install",         # demo data skipped
+        r"invalid module names, ignored",       # -i/-u of an unknown module
+        r"not installable, skipped",
+        r"module not found",
+        r"addons path does not exist",
+        r"have no access rules in module",      # a model without ir.model.access
+        r"have the same label",                 # two fields with the same string
+        r"is imported twice in module",         # manifest lists a file twice
+        r"is deprecated in favor of",           # manifest uses a deprecated key
+        r"Missing `license` key in manifest",
+    ])
+)
 bad, out = False, []
 with open(sys.argv[1], encoding="utf-8", errors="replace") as f:
     for line in f:
         m = record.match(line)
         if m:
-            bad = m.group(1) in ("ERROR", "CRITICAL")
+            level = m.group(1)
+            bad = level in ("ERROR", "CRITICAL") or (
+                level == "WARNING" and bad_warning.search(line) is not None
+            )
         if bad:
             out.append(line.rstrip("\n"))
 print("\n".join(out))

@@ -1,0 +1,151 @@
+"""Real transactions: committed data, dispatchers on separate connections and processes.
+
+These tests cannot live in a TransactionCase: row locks, leases and a killed
+process only mean something across committed transactions. They clean up
+what they commit.
+"""
+
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tools import config
+
+from odoo.addons.stock_sync.models.stock_sync_event import MOVEMENT_TYPE
+
+from simulators.webhook_receiver import WebhookReceiver
+
+N_KEYS = 12
+N_EVENTS = 120
+
+
+@tagged("post_install", "-at_install")
+class TestDispatchConcurrency(BaseCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        cls.receiver = WebhookReceiver().start()
+        cls.addClassCleanup(cls.receiver.stop)
+
+    def setUp(self):
+        super().setUp()
+        self.receiver.reset()
+        with self.env_cr() as env:
+            company = env.ref("base.main_company")
+            endpoint = env["stock.sync.endpoint"].create({
+                "name": "Race", "url": self.receiver.url, "batch_size": 7, "timeout": 5,
+                "cadence_bulk": "realtime", "secret_ids": [Command.create({})],
+            })
+            products = env["product.product"].create(
+                [{"name": f"Race {i}", "is_storable": True} for i in range(N_KEYS)]
+            )
+            drafts = [{
+                "type": MOVEMENT_TYPE, "aggregatetype": "stock.movement", "company": company,
+                "product": products[i % N_KEYS], "occurred_at": fields.Datetime.now(), "data": {"n": i},
+            } for i in range(N_EVENTS)]
+            events = env["stock.sync.event"]._record(drafts)
+            self.endpoint_id, self.product_ids, self.event_ids = endpoint.id, products.ids, events.ids
+            self.receiver.set_secrets([endpoint.secret_ids.secret])
+        self.addCleanup(self._cleanup)
+
+    def env_cr(self):
+        registry = self.registry
+
+        class _Env:
+            def __enter__(inner):
+                inner.cr = registry.cursor()
+                return api.Environment(inner.cr, SUPERUSER_ID, {})
+
+            def __exit__(inner, exc_type, *_):
+                if exc_type is None:
+                    inner.cr.commit()
+                inner.cr.close()
+
+        return _Env()
+
+    def _cleanup(self):
+        with self.env_cr() as env:
+            env["stock.sync.event"].browse(self.event_ids).unlink()
+            env["stock.sync.endpoint"].browse(self.endpoint_id).unlink()
+            keys = [f"product:{pid}@company:{env.ref('base.main_company').id}" for pid in self.product_ids]
+            env["stock.sync.sequence"].search([("partition_key", "in", keys)]).unlink()
+            env["product.product"].browse(self.product_ids).unlink()
+
+    def _states(self):
+        with self.env_cr() as env:
+            deliveries = env["stock.sync.delivery"].search([("event_id", "in", self.event_ids)])
+            return deliveries.mapped("state"), deliveries.mapped("attempts")
+
+    def _dispatch(self, results, errors, barrier=None):
+        try:
+            with self.env_cr() as env:
+                if barrier:
+                    barrier.wait(10)
+                results.append(env["stock.sync.dispatcher"]._cron_dispatch(time_budget=60))
+        except Exception as exc:  # reported by the test below, not swallowed
+            errors.append(exc)
+
+    def test_two_dispatchers_never_send_the_same_delivery_twice(self):
+        # A slow receiver keeps batches in flight long enough to overlap.
+        self.receiver.set_behaviour("slow", delay=0.05)
+        results, errors = [], []
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=self._dispatch, args=(results, errors, barrier)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        self.assertFalse(errors, errors)
+        self.assertEqual(sum(results), N_EVENTS)
+        self.assertTrue(all(results), f"both dispatchers took a share of the work: {results}")
+        self.assertEqual(len(self.receiver.unique_events()), N_EVENTS)
+        self.assertEqual(self.receiver.duplicates, 0)
+        self.assertEqual(self.receiver.order_violations, [])
+        states, attempts = self._states()
+        self.assertEqual(set(states), {"delivered"})
+        self.assertEqual(set(attempts), {1})
+
+    def test_worker_killed_after_claiming_loses_nothing(self):
+        script = textwrap.dedent(f"""
+            import os, signal
+            import odoo
+            from odoo import SUPERUSER_ID, api
+            from odoo.modules.registry import Registry
+            odoo.tools.config.parse_config(["-c", {config.rcfile!r}, "-d", {get_db_name()!r}])
+            with Registry({get_db_name()!r}).cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {{}})
+                endpoint = env["stock.sync.endpoint"].browse({self.endpoint_id})
+                rows = env["stock.sync.dispatcher"]._claim(endpoint, "killed-worker")
+                print("claimed", len(rows), flush=True)
+                os.kill(os.getpid(), signal.SIGKILL)  # dies before sending anything
+        """)
+        proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180, check=False)
+        self.assertEqual(proc.returncode, -signal.SIGKILL, proc.stderr[-2000:])
+        self.assertIn("claimed 7", proc.stdout)
+        states, _attempts = self._states()
+        self.assertEqual(states.count("in_flight"), 7)
+        # While the dead worker's lease runs, its keys wait; the other keys flow.
+        results, errors = [], []
+        self._dispatch(results, errors)
+        self.assertFalse(errors, errors)
+        self.assertEqual(results, [N_EVENTS - 7 * (N_EVENTS // N_KEYS)])
+        # The lease expires: the work comes back and everything arrives, in order.
+        with self.env_cr() as env:
+            env.cr.execute(
+                "UPDATE stock_sync_delivery SET lease_until = %s WHERE claim_token = 'killed-worker'",
+                (fields.Datetime.now() - timedelta(seconds=1),),
+            )
+        self._dispatch(results, errors)
+        self.assertFalse(errors, errors)
+        self.assertEqual(len(self.receiver.unique_events()), N_EVENTS)
+        self.assertEqual(self.receiver.order_violations, [])
+        states, attempts = self._states()
+        self.assertEqual(set(states), {"delivered"})
+        self.assertEqual(sorted(set(attempts)), [1, 2])
