@@ -3,13 +3,12 @@
 from unittest.mock import patch
 
 import requests
+from simulators.webhook_receiver import WebhookReceiver
 
 from odoo import fields
 from odoo.tests.common import _super_send
 
 from odoo.addons.stock_sync.tests.common import StockSyncCase
-
-from simulators.webhook_receiver import WebhookReceiver
 
 
 class OutboxDeliveryCase(StockSyncCase):
@@ -43,7 +42,8 @@ class OutboxDeliveryCase(StockSyncCase):
         """Let time pass: retries and rests are due now."""
         self.env.flush_all()
         self.env.cr.execute(
-            "UPDATE stock_sync_delivery SET next_attempt_at = %s WHERE state = 'failed'", (fields.Datetime.now(),)
+            "UPDATE stock_sync_delivery SET next_attempt_at = %s WHERE state = 'failed'",
+            (fields.Datetime.now(),),
         )
         self.env.cr.execute("UPDATE stock_sync_endpoint SET paused_until = NULL")
         self.env.invalidate_all()

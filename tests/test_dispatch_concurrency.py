@@ -12,14 +12,14 @@ import textwrap
 import threading
 from datetime import timedelta
 
+from simulators.webhook_receiver import WebhookReceiver
+
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tools import config
 
 from odoo.addons.stock_sync.models.stock_sync_event import MOVEMENT_TYPE
-
-from simulators.webhook_receiver import WebhookReceiver
 
 N_KEYS = 12
 N_EVENTS = 120
@@ -39,19 +39,36 @@ class TestDispatchConcurrency(BaseCase):
         self.receiver.reset()
         with self.env_cr() as env:
             company = env.ref("base.main_company")
-            endpoint = env["stock.sync.endpoint"].create({
-                "name": "Race", "url": self.receiver.url, "batch_size": 7, "timeout": 5,
-                "cadence_bulk": "realtime", "secret_ids": [Command.create({})],
-            })
+            endpoint = env["stock.sync.endpoint"].create(
+                {
+                    "name": "Race",
+                    "url": self.receiver.url,
+                    "batch_size": 7,
+                    "timeout": 5,
+                    "cadence_bulk": "realtime",
+                    "secret_ids": [Command.create({})],
+                }
+            )
             products = env["product.product"].create(
                 [{"name": f"Race {i}", "is_storable": True} for i in range(N_KEYS)]
             )
-            drafts = [{
-                "type": MOVEMENT_TYPE, "aggregatetype": "stock.movement", "company": company,
-                "product": products[i % N_KEYS], "occurred_at": fields.Datetime.now(), "data": {"n": i},
-            } for i in range(N_EVENTS)]
+            drafts = [
+                {
+                    "type": MOVEMENT_TYPE,
+                    "aggregatetype": "stock.movement",
+                    "company": company,
+                    "product": products[i % N_KEYS],
+                    "occurred_at": fields.Datetime.now(),
+                    "data": {"n": i},
+                }
+                for i in range(N_EVENTS)
+            ]
             events = env["stock.sync.event"]._record(drafts)
-            self.endpoint_id, self.product_ids, self.event_ids = endpoint.id, products.ids, events.ids
+            self.endpoint_id, self.product_ids, self.event_ids = (
+                endpoint.id,
+                products.ids,
+                events.ids,
+            )
             self.receiver.set_secrets([endpoint.secret_ids.secret])
         self.addCleanup(self._cleanup)
 
@@ -74,7 +91,10 @@ class TestDispatchConcurrency(BaseCase):
         with self.env_cr() as env:
             env["stock.sync.event"].browse(self.event_ids).unlink()
             env["stock.sync.endpoint"].browse(self.endpoint_id).unlink()
-            keys = [f"product:{pid}@company:{env.ref('base.main_company').id}" for pid in self.product_ids]
+            keys = [
+                f"product:{pid}@company:{env.ref('base.main_company').id}"
+                for pid in self.product_ids
+            ]
             env["stock.sync.sequence"].search([("partition_key", "in", keys)]).unlink()
             env["product.product"].browse(self.product_ids).unlink()
 
@@ -97,7 +117,10 @@ class TestDispatchConcurrency(BaseCase):
         self.receiver.set_behaviour("slow", delay=0.05)
         results, errors = [], []
         barrier = threading.Barrier(2)
-        threads = [threading.Thread(target=self._dispatch, args=(results, errors, barrier)) for _ in range(2)]
+        threads = [
+            threading.Thread(target=self._dispatch, args=(results, errors, barrier))
+            for _ in range(2)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -126,7 +149,9 @@ class TestDispatchConcurrency(BaseCase):
                 print("claimed", len(rows), flush=True)
                 os.kill(os.getpid(), signal.SIGKILL)  # dies before sending anything
         """)
-        proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=180, check=False
+        )
         self.assertEqual(proc.returncode, -signal.SIGKILL, proc.stderr[-2000:])
         self.assertIn("claimed 7", proc.stdout)
         states, _attempts = self._states()

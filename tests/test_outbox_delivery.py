@@ -5,11 +5,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import jsonschema
+from outbox_case import OutboxDeliveryCase
 
 from odoo import Command, fields
 from odoo.tests import tagged
-
-from outbox_case import OutboxDeliveryCase
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "addons" / "stock_sync" / "schemas"
 
@@ -51,11 +50,16 @@ class TestOutboxDelivery(OutboxDeliveryCase):
         delivery = self.events_of(self.receive([(self.product, 1)])).delivery_ids
         before = fields.Datetime.now()
         self.dispatch()
-        self.assertEqual((delivery.state, delivery.error_class, delivery.status_code), ("failed", "http_5xx", 500))
+        self.assertEqual(
+            (delivery.state, delivery.error_class, delivery.status_code),
+            ("failed", "http_5xx", 500),
+        )
         self.assertEqual(delivery.response_excerpt, "database locked")
         self.assertGreaterEqual(delivery.next_attempt_at, before + timedelta(seconds=4))
         self.assertLessEqual(delivery.next_attempt_at, before + timedelta(seconds=12))
-        self.assertTrue(self.endpoint.paused_until, "the endpoint rests while its receiver is unwell")
+        self.assertTrue(
+            self.endpoint.paused_until, "the endpoint rests while its receiver is unwell"
+        )
         # A new event meanwhile does not hammer the sick receiver.
         self.receive([(self.carton, 1)])
         self.assertEqual(self.dispatch(), 0)
@@ -93,10 +97,15 @@ class TestOutboxDelivery(OutboxDeliveryCase):
         self.receiver.set_behaviour("garbage", times=1)
         self.dispatch()
         self.assertEqual((delivery.state, delivery.error_class), ("failed", "invalid_response"))
-        self.receiver.set_behaviour("status", status=302, headers={"Location": "http://127.0.0.1:9/"}, times=1)
+        self.receiver.set_behaviour(
+            "status", status=302, headers={"Location": "http://127.0.0.1:9/"}, times=1
+        )
         self.make_due()
         self.dispatch()
-        self.assertEqual((delivery.state, delivery.error_class, delivery.status_code), ("failed", "invalid_response", 302))
+        self.assertEqual(
+            (delivery.state, delivery.error_class, delivery.status_code),
+            ("failed", "invalid_response", 302),
+        )
         self.make_due()
         self.dispatch()
         self.assertEqual(delivery.state, "delivered")
@@ -108,7 +117,10 @@ class TestOutboxDelivery(OutboxDeliveryCase):
         # The batch is refused, then the first event alone: it is the bad one.
         self.receiver.set_behaviour("status", status=422, body=b"unknown SKU", times=2)
         self.dispatch()
-        self.assertEqual((first_a.state, first_a.error_class, first_a.response_excerpt), ("dead", "http_4xx", "unknown SKU"))
+        self.assertEqual(
+            (first_a.state, first_a.error_class, first_a.response_excerpt),
+            ("dead", "http_4xx", "unknown SKU"),
+        )
         self.assertEqual(second_a.state, "parked")
         self.assertEqual(first_b.state, "delivered", "other keys keep flowing")
         later_b = self.events_of(self.receive([(self.carton, 4)])).delivery_ids
@@ -136,7 +148,9 @@ class TestOutboxDelivery(OutboxDeliveryCase):
     def test_url_that_is_not_http_written_behind_the_orm(self):
         delivery = self.events_of(self.receive([(self.product, 1)])).delivery_ids
         self.env.flush_all()
-        self.env.cr.execute("UPDATE stock_sync_endpoint SET url = 'ftp://wms/in' WHERE id = %s", (self.endpoint.id,))
+        self.env.cr.execute(
+            "UPDATE stock_sync_endpoint SET url = 'ftp://wms/in' WHERE id = %s", (self.endpoint.id,)
+        )
         self.env.invalidate_all()
         self.dispatch()
         self.assertEqual((delivery.state, delivery.error_class), ("dead", "config"))
@@ -162,7 +176,9 @@ class TestOutboxDelivery(OutboxDeliveryCase):
         self.assertNotIn(new.secret, (second.error_message or "") + (second.response_excerpt or ""))
 
     def test_archived_or_deleted_product_still_delivers(self):
-        product = self.env["product.product"].create({"name": "Short-lived", "is_storable": True, "default_code": "TMP-1", "tracking": "lot"})
+        product = self.env["product.product"].create(
+            {"name": "Short-lived", "is_storable": True, "default_code": "TMP-1", "tracking": "lot"}
+        )
         lot = self.env["stock.lot"].create({"name": "LOT-X", "product_id": product.id})
         lot.ref = "R1"
         picking = self.receive([(self.product, 1)])
@@ -195,7 +211,9 @@ class TestOutboxDelivery(OutboxDeliveryCase):
         # The first worker wakes up with a failure: it no longer owns the row.
         from odoo.addons.stock_sync.services.http_transport import SendResult
 
-        Dispatcher._record(self.endpoint, claimed, "dead-worker", SendResult("retry", error_class="timeout"))
+        Dispatcher._record(
+            self.endpoint, claimed, "dead-worker", SendResult("retry", error_class="timeout")
+        )
         self.env.invalidate_all()
         self.assertEqual(delivery.state, "delivered")
 
@@ -210,13 +228,20 @@ class TestOutboxDelivery(OutboxDeliveryCase):
         self.assertEqual(bulk.state, "delivered")
 
     def test_filters_on_a_second_endpoint(self):
-        mes = self.env["stock.sync.endpoint"].create({
-            "name": "MES", "url": self.receiver.url, "secret_ids": [Command.create({"secret": self.secret})],
-            "product_categ_ids": [Command.set(self.categ_bulk.ids)], "cadence_bulk": "realtime",
-        })
+        mes = self.env["stock.sync.endpoint"].create(
+            {
+                "name": "MES",
+                "url": self.receiver.url,
+                "secret_ids": [Command.create({"secret": self.secret})],
+                "product_categ_ids": [Command.set(self.categ_bulk.ids)],
+                "cadence_bulk": "realtime",
+            }
+        )
         self.receive([(self.product, 1), (self.carton, 1)])
         self.dispatch()
         self.assertEqual(len(mes.delivery_ids), 1)
         self.assertEqual(mes.delivery_ids.state, "delivered")
-        self.assertEqual(len(self.receiver.unique_events()), 2, "one receiver behind both endpoints")
+        self.assertEqual(
+            len(self.receiver.unique_events()), 2, "one receiver behind both endpoints"
+        )
         self.assertEqual(self.receiver.duplicates, 1)

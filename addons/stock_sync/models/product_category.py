@@ -7,7 +7,8 @@ class ProductCategory(models.Model):
     _inherit = "product.category"
 
     stock_sync_criticality = fields.Selection(
-        CRITICALITIES, "Sync Criticality",
+        CRITICALITIES,
+        "Sync Criticality",
         help="How fast inventory events of this category reach subscribers. "
         "Empty: as the parent category, or Standard at the top.",
     )

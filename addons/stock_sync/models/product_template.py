@@ -7,7 +7,8 @@ class ProductTemplate(models.Model):
     _inherit = "product.template"
 
     stock_sync_criticality = fields.Selection(
-        CRITICALITIES, "Sync Criticality",
+        CRITICALITIES,
+        "Sync Criticality",
         help="Critical material is sent in real time; bulk may go in scheduled batches. "
         "Empty: as the product category.",
     )

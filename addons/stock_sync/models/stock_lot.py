@@ -37,6 +37,8 @@ class StockLot(models.Model):
             },
             "changed": sorted(changed_fields),
             "values": values,
-            "company": {"id": self.company_id.id, "name": self.company_id.name} if self.company_id else None,
+            "company": {"id": self.company_id.id, "name": self.company_id.name}
+            if self.company_id
+            else None,
             "recorded_at": recorded_at,
         }

@@ -32,8 +32,12 @@ class StockSyncDelivery(models.Model):
     _inherit = ["mail.thread"]
     _order = "id desc"
 
-    event_id = fields.Many2one("stock.sync.event", required=True, readonly=True, ondelete="cascade", index=True)
-    endpoint_id = fields.Many2one("stock.sync.endpoint", required=True, readonly=True, ondelete="cascade", index=True)
+    event_id = fields.Many2one(
+        "stock.sync.event", required=True, readonly=True, ondelete="cascade", index=True
+    )
+    endpoint_id = fields.Many2one(
+        "stock.sync.endpoint", required=True, readonly=True, ondelete="cascade", index=True
+    )
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     product_id = fields.Many2one("product.product", readonly=True, ondelete="set null", index=True)
     partition_key = fields.Char(required=True, readonly=True)
@@ -44,14 +48,19 @@ class StockSyncDelivery(models.Model):
     event_time = fields.Datetime("Occurred At", readonly=True, index=True)
     event_uuid = fields.Char(related="event_id.event_uuid", string="Event ID")
     reference = fields.Char(related="event_id.reference")
-    state = fields.Selection(STATES, default="pending", required=True, readonly=True, index=True, tracking=True)
+    state = fields.Selection(
+        STATES, default="pending", required=True, readonly=True, index=True, tracking=True
+    )
     attempts = fields.Integer(readonly=True, default=0)
     send_alone = fields.Boolean(
-        readonly=True, help="Sent in a batch of its own, after its batch was refused, "
+        readonly=True,
+        help="Sent in a batch of its own, after its batch was refused, "
         "so that one bad event does not take its neighbours down with it.",
     )
     next_attempt_at = fields.Datetime(readonly=True, default=fields.Datetime.now)
-    lease_until = fields.Datetime(readonly=True, help="An in-flight delivery returns to the queue after this.")
+    lease_until = fields.Datetime(
+        readonly=True, help="An in-flight delivery returns to the queue after this."
+    )
     claim_token = fields.Char(readonly=True, copy=False)
     last_attempt_at = fields.Datetime(readonly=True)
     status_code = fields.Integer("HTTP Status", readonly=True)
@@ -59,13 +68,21 @@ class StockSyncDelivery(models.Model):
     error_message = fields.Char(readonly=True)
     response_excerpt = fields.Text(readonly=True)
     delivered_at = fields.Datetime(readonly=True)
-    latency_ms = fields.Float("Latency (ms)", readonly=True, aggregator="avg",
-                              help="From the movement to the receiver's acknowledgement.")
+    latency_ms = fields.Float(
+        "Latency (ms)",
+        readonly=True,
+        aggregator="avg",
+        help="From the movement to the receiver's acknowledgement.",
+    )
     cancel_reason = fields.Text(readonly=True)
     payload_pretty = fields.Text(related="event_id.payload_pretty", string="Payload")
 
     _sql_constraints = [
-        ("event_endpoint_unique", "unique(event_id, endpoint_id)", "An event is delivered once per endpoint."),
+        (
+            "event_endpoint_unique",
+            "unique(event_id, endpoint_id)",
+            "An event is delivered once per endpoint.",
+        ),
     ]
 
     def init(self):
@@ -83,7 +100,8 @@ class StockSyncDelivery(models.Model):
     @api.depends("event_uuid", "endpoint_id")
     def _compute_display_name(self):
         for delivery in self:
-            delivery.display_name = f"{delivery.endpoint_id.name} / {delivery.event_id.reference or delivery.event_uuid}"
+            what = delivery.event_id.reference or delivery.event_uuid
+            delivery.display_name = f"{delivery.endpoint_id.name} / {what}"
 
     # ------------------------------------------------------------------
     # Fan-out, in the stock transaction
@@ -105,19 +123,21 @@ class StockSyncDelivery(models.Model):
                     continue
                 first_attempt = endpoint._first_attempt_at(event.criticality, now)
                 realtime = realtime or first_attempt <= now
-                vals_list.append({
-                    "event_id": event.id,
-                    "endpoint_id": endpoint.id,
-                    "company_id": event.company_id.id,
-                    "product_id": event.product_id.id,
-                    "partition_key": event.aggregateid,
-                    "sequence": event.sequence,
-                    "criticality": event.criticality,
-                    "operation": event.operation,
-                    "event_type": event.type,
-                    "event_time": event.timestamp,
-                    "next_attempt_at": first_attempt,
-                })
+                vals_list.append(
+                    {
+                        "event_id": event.id,
+                        "endpoint_id": endpoint.id,
+                        "company_id": event.company_id.id,
+                        "product_id": event.product_id.id,
+                        "partition_key": event.aggregateid,
+                        "sequence": event.sequence,
+                        "criticality": event.criticality,
+                        "operation": event.operation,
+                        "event_type": event.type,
+                        "event_time": event.timestamp,
+                        "next_attempt_at": first_attempt,
+                    }
+                )
         deliveries = self.with_context(
             tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
         ).create(vals_list)
@@ -131,21 +151,28 @@ class StockSyncDelivery(models.Model):
     def _check_not_in_flight(self):
         busy = self.filtered(lambda d: d.state in ("in_flight", "pending"))
         if busy:
-            raise UserError(_(
-                "%(count)s of the selected deliveries are pending or in flight: a dispatcher "
-                "owns them. Wait for their result, then act on the ones that failed.",
-                count=len(busy),
-            ))
+            raise UserError(
+                _(
+                    "%(count)s of the selected deliveries are pending or in flight: a dispatcher "
+                    "owns them. Wait for their result, then act on the ones that failed.",
+                    count=len(busy),
+                )
+            )
 
     def action_requeue(self):
         """Send the selection again, in order, as soon as a dispatcher is free."""
         self._check_not_in_flight()
         now = fields.Datetime.now()
         for delivery in self:
-            delivery.write({
-                "state": "pending", "attempts": 0, "next_attempt_at": now, "lease_until": False,
-                "cancel_reason": False,
-            })
+            delivery.write(
+                {
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "lease_until": False,
+                    "cancel_reason": False,
+                }
+            )
             delivery.message_post(body=_("Queued again by %s.", self.env.user.name))
         self._release_followers()
         self.endpoint_id.sudo().write({"paused_until": False})  # sudo: users cannot edit endpoints
@@ -157,11 +184,15 @@ class StockSyncDelivery(models.Model):
 
     def _cancel(self, reason):
         if not (reason or "").strip():
-            raise UserError(_("Say why these deliveries are cancelled: the reason stays in their history."))
+            raise UserError(
+                _("Say why these deliveries are cancelled: the reason stays in their history.")
+            )
         self._check_not_in_flight()
         for delivery in self:
             delivery.write({"state": "cancelled", "cancel_reason": reason, "lease_until": False})
-            delivery.message_post(body=_("Cancelled by %(user)s: %(reason)s", user=self.env.user.name, reason=reason))
+            delivery.message_post(
+                body=_("Cancelled by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
+            )
         self._release_followers()
         self.env["stock.sync.dispatcher"]._wake_up()
         return True

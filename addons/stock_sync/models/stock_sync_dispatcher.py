@@ -56,7 +56,9 @@ class StockSyncDispatcher(models.AbstractModel):
     def _cron_dispatch(self, time_budget=None):
         """Send due deliveries until none is left or the time budget is spent."""
         if time_budget is None:
-            param = self.env["ir.config_parameter"].sudo().get_param("stock_sync.dispatch_time_budget")
+            param = (
+                self.env["ir.config_parameter"].sudo().get_param("stock_sync.dispatch_time_budget")
+            )
             time_budget = float(param or 50)
         deadline = time.monotonic() + time_budget
         self.env.flush_all()  # claims run in their own cursors: they must see our writes
@@ -90,7 +92,10 @@ class StockSyncDispatcher(models.AbstractModel):
         if result.outcome != "delivered":
             _logger.warning(
                 "Inventory Sync: batch of %s events to endpoint %r: %s (%s)",
-                len(rows), endpoint.name, result.error_class, result.error,
+                len(rows),
+                endpoint.name,
+                result.error_class,
+                result.error,
             )
         return len(rows)
 
@@ -114,7 +119,8 @@ class StockSyncDispatcher(models.AbstractModel):
             if paused_until and paused_until > now:
                 return []
             # Whatever waits behind a dead or parked delivery of its key is parked too.
-            cr.execute(f"""
+            cr.execute(
+                """
                 UPDATE stock_sync_delivery d SET state = 'parked'
                  WHERE d.endpoint_id = %(endpoint)s
                    AND d.state IN ('pending', 'failed')
@@ -124,8 +130,11 @@ class StockSyncDispatcher(models.AbstractModel):
                           AND p.partition_key = d.partition_key
                           AND p.sequence < d.sequence
                           AND p.state IN ('dead', 'parked'))
-            """, params)  # noqa: S608 - no user input in the f-string
-            cr.execute(f"""
+            """,
+                params,
+            )  # noqa: S608 - no user input in the f-string
+            cr.execute(
+                f"""
                 SELECT d.id, d.partition_key, d.sequence, d.send_alone
                   FROM stock_sync_delivery d
                  WHERE d.endpoint_id = %(endpoint)s
@@ -140,7 +149,9 @@ class StockSyncDispatcher(models.AbstractModel):
                  ORDER BY d.event_id
                  LIMIT %(limit)s
                    FOR UPDATE SKIP LOCKED
-            """, params)  # noqa: S608 - no user input in the f-string
+            """,
+                params,
+            )  # noqa: S608 - no user input in the f-string
             candidates = cr.fetchall()
             if not candidates:
                 return []
@@ -153,22 +164,27 @@ class StockSyncDispatcher(models.AbstractModel):
             chosen_ids = [row[0] for row in candidates]
             # Keep a row only if nothing earlier of its key is left behind:
             # rows locked by another dispatcher, or cut by the limit.
-            cr.execute("""
+            cr.execute(
+                """
                 SELECT partition_key, MIN(sequence) FROM stock_sync_delivery
                  WHERE endpoint_id = %s AND partition_key = ANY(%s)
                    AND state NOT IN ('delivered', 'cancelled')
                    AND NOT (id = ANY(%s))
                  GROUP BY partition_key
-            """, (endpoint.id, list({row[1] for row in candidates}), chosen_ids))
+            """,
+                (endpoint.id, list({row[1] for row in candidates}), chosen_ids),
+            )
             first_blocker = dict(cr.fetchall())
             chosen_ids = [
-                row[0] for row in candidates
+                row[0]
+                for row in candidates
                 if row[1] not in first_blocker or row[2] < first_blocker[row[1]]
             ]
             if not chosen_ids:
                 return []
             lease = timedelta(seconds=2 * endpoint.timeout + 60)
-            cr.execute("""
+            cr.execute(
+                """
                 UPDATE stock_sync_delivery d
                    SET state = 'in_flight', claim_token = %s, lease_until = %s,
                        attempts = COALESCE(d.attempts, 0) + 1, last_attempt_at = %s
@@ -176,7 +192,9 @@ class StockSyncDispatcher(models.AbstractModel):
                  WHERE d.id = ANY(%s) AND e.id = d.event_id
              RETURNING d.id, e.event_uuid, e.payload::text, d.attempts, d.partition_key,
                        d.sequence, d.event_id
-            """, (token, now + lease, now, chosen_ids))
+            """,
+                (token, now + lease, now, chosen_ids),
+            )
             rows = sorted(cr.fetchall(), key=lambda row: row[6])
         return [Claimed(*row[:6]) for row in rows]
 
@@ -187,32 +205,41 @@ class StockSyncDispatcher(models.AbstractModel):
     def _record(self, endpoint, rows, token, result):
         now = fields.Datetime.now()
         common = {
-            "token": token, "now": now, "status": result.status_code,
-            "error_class": result.error_class, "error": result.error,
+            "token": token,
+            "now": now,
+            "status": result.status_code,
+            "error_class": result.error_class,
+            "error": result.error,
             "excerpt": result.excerpt,
         }
         with self._new_cursor() as cr:
             if result.outcome == "delivered":
-                cr.execute("""
+                cr.execute(
+                    """
                     UPDATE stock_sync_delivery
                        SET state = 'delivered', delivered_at = %(now)s, status_code = %(status)s,
                            error_class = NULL, error_message = NULL, response_excerpt = %(excerpt)s,
                            latency_ms = EXTRACT(EPOCH FROM (%(now)s - event_time)) * 1000,
                            lease_until = NULL, claim_token = NULL, write_date = %(now)s
                      WHERE claim_token = %(token)s AND state = 'in_flight'
-                """, common)
+                """,
+                    common,
+                )
                 return
             if result.outcome == "dead" and len(rows) > 1 and result.error_class != "config":
                 # Refused for good as a batch: try each event alone before
                 # declaring any of them dead.
-                cr.execute("""
+                cr.execute(
+                    """
                     UPDATE stock_sync_delivery
                        SET state = 'pending', send_alone = TRUE, next_attempt_at = %(now)s,
                            status_code = %(status)s, error_class = %(error_class)s,
                            error_message = %(error)s, response_excerpt = %(excerpt)s,
                            lease_until = NULL, claim_token = NULL, write_date = %(now)s
                      WHERE claim_token = %(token)s AND state = 'in_flight'
-                """, common)
+                """,
+                    common,
+                )
                 return
             ids, states, next_attempts = [], [], []
             for row in rows:
@@ -226,7 +253,8 @@ class StockSyncDispatcher(models.AbstractModel):
                 ids.append(row.id)
                 states.append("dead" if dead else "failed")
                 next_attempts.append(now + timedelta(seconds=delay))
-            cr.execute("""
+            cr.execute(
+                """
                 UPDATE stock_sync_delivery d
                    SET state = u.state, next_attempt_at = u.next_attempt_at,
                        status_code = %(status)s, error_class = %(error_class)s,
@@ -236,10 +264,15 @@ class StockSyncDispatcher(models.AbstractModel):
                        AS u(id, state, next_attempt_at)
                  WHERE d.id = u.id AND d.claim_token = %(token)s AND d.state = 'in_flight'
              RETURNING d.id, d.state
-            """, dict(common, ids=ids, states=states, next=next_attempts))
+            """,
+                dict(common, ids=ids, states=states, next=next_attempts),
+            )
             recorded = cr.fetchall()
             dead_ids = [row_id for row_id, state in recorded if state == "dead"]
-            retry_at = min((n for n, s in zip(next_attempts, states, strict=True) if s == "failed"), default=None)
+            retry_at = min(
+                (n for n, s in zip(next_attempts, states, strict=True) if s == "failed"),
+                default=None,
+            )
             if retry_at:
                 # Rest the endpoint: the receiver is unwell, do not fail the whole queue.
                 cr.execute(
@@ -247,13 +280,16 @@ class StockSyncDispatcher(models.AbstractModel):
                     (retry_at, endpoint.id),
                 )
             if dead_ids:
-                cr.execute("""
+                cr.execute(
+                    """
                     UPDATE stock_sync_delivery f SET state = 'parked'
                       FROM stock_sync_delivery d
                      WHERE d.id = ANY(%s) AND f.endpoint_id = d.endpoint_id
                        AND f.partition_key = d.partition_key AND f.sequence > d.sequence
                        AND f.state IN ('pending', 'failed')
-                """, (dead_ids,))
+                """,
+                    (dead_ids,),
+                )
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 env["stock.sync.endpoint"].browse(endpoint.id)._alert_dead()
 
@@ -263,12 +299,15 @@ class StockSyncDispatcher(models.AbstractModel):
         """Wake up again when the earliest retry or batch window is due."""
         if not endpoints:
             return
-        self.env.cr.execute("""
+        self.env.cr.execute(
+            """
             SELECT MIN(GREATEST(d.next_attempt_at, COALESCE(e.paused_until, d.next_attempt_at)))
               FROM stock_sync_delivery d
               JOIN stock_sync_endpoint e ON e.id = d.endpoint_id
              WHERE d.endpoint_id = ANY(%s) AND d.state IN ('pending', 'failed')
-        """, (endpoints.ids,))
+        """,
+            (endpoints.ids,),
+        )
         earliest = self.env.cr.fetchone()[0]
         if earliest and earliest < fields.Datetime.now() + timedelta(minutes=1):
             # sudo: ir.cron is technical; the trigger is ours to set.

@@ -11,13 +11,19 @@ class StockSyncEndpointSecret(models.Model):
     _description = "Endpoint Signing Secret"
     _order = "active desc, id desc"
 
-    endpoint_id = fields.Many2one("stock.sync.endpoint", required=True, ondelete="cascade", index=True)
+    endpoint_id = fields.Many2one(
+        "stock.sync.endpoint", required=True, ondelete="cascade", index=True
+    )
     secret = fields.Char(
-        required=True, copy=False, default=lambda self: webhook_signature.generate_secret(),
+        required=True,
+        copy=False,
+        default=lambda self: webhook_signature.generate_secret(),
         help="Standard Webhooks secret: 'whsec_' and base64 of 24 to 64 random bytes. "
         "Give it to the subscriber so it can verify signatures.",
     )
-    hint = fields.Char(compute="_compute_hint", help="The start of the secret, to tell secrets apart.")
+    hint = fields.Char(
+        compute="_compute_hint", help="The start of the secret, to tell secrets apart."
+    )
     active = fields.Boolean(default=True)
     note = fields.Char()
 
@@ -33,8 +39,11 @@ class StockSyncEndpointSecret(models.Model):
                 webhook_signature.secret_key(record.secret)
             except ValueError as exc:
                 raise ValidationError(
-                    _("Secret %(hint)s is not valid: %(why)s Generate a new one instead.",
-                      hint=record.hint, why=exc)
+                    _(
+                        "Secret %(hint)s is not valid: %(why)s Generate a new one instead.",
+                        hint=record.hint,
+                        why=exc,
+                    )
                 ) from None
 
     def _compute_display_name(self):

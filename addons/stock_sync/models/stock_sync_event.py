@@ -45,13 +45,20 @@ class StockSyncEvent(models.Model):
     _rec_name = "event_uuid"
 
     event_uuid = fields.Char(
-        "Event ID", required=True, readonly=True, copy=False, index=True,
+        "Event ID",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
         help="The CloudEvents id: a UUID, and the idempotency key for receivers.",
     )
     type = fields.Char("Event Type", required=True, readonly=True, index=True)
     aggregatetype = fields.Char("Aggregate Type", required=True, readonly=True)
     aggregateid = fields.Char(
-        "Partition Key", required=True, readonly=True, index=True,
+        "Partition Key",
+        required=True,
+        readonly=True,
+        index=True,
         help="Product and company: the key events are ordered by.",
     )
     sequence = fields.Integer(readonly=True, help="Monotonic and gap-free per partition key.")
@@ -133,25 +140,27 @@ class StockSyncEvent(models.Model):
                 "criticality": criticality,
                 "data": draft["data"],
             }
-            vals_list.append({
-                "event_uuid": event_uuid,
-                "type": draft["type"],
-                "aggregatetype": draft["aggregatetype"],
-                "aggregateid": key,
-                "sequence": sequence,
-                "payload": envelope,
-                "timestamp": draft["occurred_at"],
-                "company_id": company.id,
-                "product_id": product.id,
-                "product_categ_id": product.categ_id.id,
-                "lot_id": draft.get("lot") and draft["lot"].id,
-                "location_id": location_from and location_from.id,
-                "location_dest_id": location_to and location_to.id,
-                "move_line_id": draft.get("move_line") and draft["move_line"].id,
-                "operation": draft.get("operation"),
-                "criticality": criticality,
-                "reference": draft.get("reference"),
-            })
+            vals_list.append(
+                {
+                    "event_uuid": event_uuid,
+                    "type": draft["type"],
+                    "aggregatetype": draft["aggregatetype"],
+                    "aggregateid": key,
+                    "sequence": sequence,
+                    "payload": envelope,
+                    "timestamp": draft["occurred_at"],
+                    "company_id": company.id,
+                    "product_id": product.id,
+                    "product_categ_id": product.categ_id.id,
+                    "lot_id": draft.get("lot") and draft["lot"].id,
+                    "location_id": location_from and location_from.id,
+                    "location_dest_id": location_to and location_to.id,
+                    "move_line_id": draft.get("move_line") and draft["move_line"].id,
+                    "operation": draft.get("operation"),
+                    "criticality": criticality,
+                    "reference": draft.get("reference"),
+                }
+            )
         # sudo: events record what stock did, whatever the acting user may read.
         events = self.sudo().create(vals_list)
         self.env["stock.sync.delivery"].sudo()._fan_out(events)
@@ -167,19 +176,21 @@ class StockSyncEvent(models.Model):
         drafts = []
         for line in move_lines:
             data = line._stock_sync_event_data(on_hand, recorded_at)
-            drafts.append({
-                "type": MOVEMENT_TYPE,
-                "aggregatetype": "stock.movement",
-                "company": line.company_id,
-                "product": line.product_id,
-                "lot": line.lot_id,
-                "locations": (line.location_id, line.location_dest_id),
-                "move_line": line,
-                "operation": data["operation"],
-                "reference": data["reference"],
-                "occurred_at": line.date,
-                "data": data,
-            })
+            drafts.append(
+                {
+                    "type": MOVEMENT_TYPE,
+                    "aggregatetype": "stock.movement",
+                    "company": line.company_id,
+                    "product": line.product_id,
+                    "lot": line.lot_id,
+                    "locations": (line.location_id, line.location_dest_id),
+                    "move_line": line,
+                    "operation": data["operation"],
+                    "reference": data["reference"],
+                    "occurred_at": line.date,
+                    "data": data,
+                }
+            )
         return self._record(drafts)
 
     @api.model

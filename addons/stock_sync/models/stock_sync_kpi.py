@@ -1,4 +1,5 @@
 from odoo import api, fields, models, tools
+from odoo.tools import SQL
 
 from .stock_sync_event import CRITICALITIES
 
@@ -30,8 +31,10 @@ class StockSyncKpi(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(f"""
-            CREATE VIEW {self._table} AS (
+        self.env.cr.execute(
+            SQL(
+                """
+            CREATE VIEW %s AS (
                 SELECT row_number() OVER () AS id, k.*,
                        CASE WHEN k.attempts > 0 THEN 100.0 * k.failed_attempts / k.attempts ELSE 0 END
                            AS failure_rate
@@ -40,7 +43,7 @@ class StockSyncKpi(models.Model):
                            COUNT(*) AS deliveries,
                            COUNT(*) FILTER (WHERE d.state = 'delivered') AS delivered,
                            COUNT(*) FILTER (WHERE d.state = 'dead') AS dead,
-                           COUNT(*) FILTER (WHERE d.state IN {BACKLOG_STATES}) AS backlog,
+                           COUNT(*) FILTER (WHERE d.state IN ('pending', 'failed', 'in_flight', 'parked')) AS backlog,
                            SUM(d.attempts) AS attempts,
                            SUM(CASE WHEN d.state IN ('delivered', 'in_flight') THEN d.attempts - 1
                                     ELSE d.attempts END) AS failed_attempts,
@@ -49,18 +52,23 @@ class StockSyncKpi(models.Model):
                            PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY d.latency_ms)
                                FILTER (WHERE d.state = 'delivered') / 1000.0 AS latency_p95,
                            MAX(EXTRACT(EPOCH FROM ((now() AT TIME ZONE 'UTC') - d.event_time)) / 60.0)
-                               FILTER (WHERE d.state IN {BACKLOG_STATES}) AS oldest_pending_minutes
+                               FILTER (WHERE d.state IN ('pending', 'failed', 'in_flight', 'parked'))
+                               AS oldest_pending_minutes
                       FROM stock_sync_delivery d
                      GROUP BY d.create_date::date, d.endpoint_id, d.company_id, d.criticality
                   ) k
             )
-        """)  # noqa: S608 - constants only
+        """,
+                SQL.identifier(self._table),
+            )
+        )
 
     @api.model
     def _endpoint_stats(self, endpoint_ids):
         """Live figures for endpoint forms: backlog now, quality over the last 24 hours."""
         self.env["stock.sync.delivery"].flush_model()
-        self.env.cr.execute(f"""
+        self.env.cr.execute(
+            f"""
             SELECT d.endpoint_id,
                    COUNT(*) FILTER (WHERE d.state IN {BACKLOG_STATES}),
                    COALESCE(MAX(EXTRACT(EPOCH FROM ((now() AT TIME ZONE 'UTC') - d.event_time)) / 60.0)
@@ -70,12 +78,20 @@ class StockSyncKpi(models.Model):
               FROM stock_sync_delivery d
              WHERE d.endpoint_id = ANY(%s)
              GROUP BY d.endpoint_id
-        """, (list(endpoint_ids),))  # noqa: S608 - constants only
+        """,
+            (list(endpoint_ids),),
+        )  # noqa: S608 - constants only
         stats = {
-            row[0]: {"backlog": row[1], "oldest_pending_minutes": float(row[2]), "dead": row[3], "parked": row[4]}
+            row[0]: {
+                "backlog": row[1],
+                "oldest_pending_minutes": float(row[2]),
+                "dead": row[3],
+                "parked": row[4],
+            }
             for row in self.env.cr.fetchall()
         }
-        self.env.cr.execute("""
+        self.env.cr.execute(
+            """
             SELECT d.endpoint_id,
                    SUM(d.attempts),
                    SUM(CASE WHEN d.state IN ('delivered', 'in_flight') THEN d.attempts - 1 ELSE d.attempts END),
@@ -85,7 +101,9 @@ class StockSyncKpi(models.Model):
              WHERE d.endpoint_id = ANY(%s)
                AND d.last_attempt_at >= (now() AT TIME ZONE 'UTC') - interval '24 hours'
              GROUP BY d.endpoint_id
-        """, (list(endpoint_ids),))
+        """,
+            (list(endpoint_ids),),
+        )
         for endpoint_id, attempts, failed, p50, p95 in self.env.cr.fetchall():
             row = stats.setdefault(endpoint_id, {})
             row["failure_rate"] = 100.0 * failed / attempts if attempts else 0.0

@@ -96,7 +96,9 @@ def send_batch(session_key, url, secrets, event_ids, body, timeout):
         )
     except requests.Timeout as exc:
         return SendResult(
-            "retry", error_class="timeout", error=f"No answer within {timeout:g} s: {exc.__class__.__name__}",
+            "retry",
+            error_class="timeout",
+            error=f"No answer within {timeout:g} s: {exc.__class__.__name__}",
             duration=time.monotonic() - started,
         )
     except requests.ConnectionError as exc:
@@ -106,7 +108,9 @@ def send_batch(session_key, url, secrets, event_ids, body, timeout):
         )
     except requests.RequestException as exc:
         return SendResult(
-            "retry", error_class="invalid_response", error=_short(exc),
+            "retry",
+            error_class="invalid_response",
+            error=_short(exc),
             duration=time.monotonic() - started,
         )
     return classify_response(response, time.monotonic() - started)

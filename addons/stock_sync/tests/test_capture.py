@@ -40,7 +40,9 @@ class TestCapture(StockSyncCase):
         self.assertEqual(payload["type"], "odoo.stock_sync.movement.v1")
         self.assertEqual(payload["id"], event.event_uuid)
         self.assertEqual(payload["source"], f"/odoo/{self.env.cr.dbname}/company/{self.company.id}")
-        self.assertEqual(payload["partitionkey"], f"product:{self.product.id}@company:{self.company.id}")
+        self.assertEqual(
+            payload["partitionkey"], f"product:{self.product.id}@company:{self.company.id}"
+        )
         self.assertEqual(payload["criticality"], "critical")
         data = payload["data"]
         self.assertEqual(data["operation"], "receipt")
@@ -61,7 +63,9 @@ class TestCapture(StockSyncCase):
 
     def test_units_of_measure_in_product_and_move_unit(self):
         dozen = self.env.ref("uom.product_uom_dozen")
-        picking = self._picking(self.warehouse.in_type_id, [(self.product, 2)], self.supplier_loc, self.stock)
+        picking = self._picking(
+            self.warehouse.in_type_id, [(self.product, 2)], self.supplier_loc, self.stock
+        )
         picking.move_ids.product_uom = dozen
         picking = picking.with_user(self.operator)
         picking.action_confirm()
@@ -75,7 +79,9 @@ class TestCapture(StockSyncCase):
     def test_each_lot_is_its_own_event(self):
         picking = self.receive([(self.lot_product, 10)], lot_names=["L-001", "L-002"])
         events = self.events_of(picking)
-        self.assertEqual(sorted(e.payload["data"]["lot"]["name"] for e in events), ["L-001", "L-002"])
+        self.assertEqual(
+            sorted(e.payload["data"]["lot"]["name"] for e in events), ["L-001", "L-002"]
+        )
         self.assertEqual([e.payload["data"]["quantity"] for e in events], [5.0, 5.0])
 
     def test_issue_return_and_internal_transfer(self):
@@ -84,16 +90,21 @@ class TestCapture(StockSyncCase):
         issue = self.events_of(out)
         self.assertEqual(issue.operation, "issue")
         self.assertEqual(issue.payload["data"]["location_from"]["on_hand"], 7.0)
-        wizard = self.env["stock.return.picking"].with_user(self.operator).with_context(
-            active_id=out.id, active_model="stock.picking"
-        ).create({})
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_user(self.operator)
+            .with_context(active_id=out.id, active_model="stock.picking")
+            .create({})
+        )
         wizard.product_return_moves.quantity = 1
         returned = wizard._create_return()
         returned.move_ids.quantity = 1
         returned.move_ids.picked = True
         returned.button_validate()
         self.assertEqual(self.events_of(returned).operation, "return")
-        internal = self._picking(self.warehouse.int_type_id, [(self.product, 2)], self.stock, self.shelf)
+        internal = self._picking(
+            self.warehouse.int_type_id, [(self.product, 2)], self.stock, self.shelf
+        )
         internal = internal.with_user(self.operator)
         internal.action_confirm()
         internal.action_assign()
@@ -106,19 +117,38 @@ class TestCapture(StockSyncCase):
         self.assertEqual(move.payload["data"]["location_from"]["on_hand"], 6.0)
 
     def test_inventory_adjustment_and_scrap(self):
-        quant = self.env["stock.quant"].with_user(self.stock_manager).with_context(inventory_mode=True).create({
-            "product_id": self.product.id, "location_id": self.stock.id, "inventory_quantity": 40,
-        })
+        quant = (
+            self.env["stock.quant"]
+            .with_user(self.stock_manager)
+            .with_context(inventory_mode=True)
+            .create(
+                {
+                    "product_id": self.product.id,
+                    "location_id": self.stock.id,
+                    "inventory_quantity": 40,
+                }
+            )
+        )
         quant.action_apply_inventory()
         adjustment = self.env["stock.sync.event"].search([("product_id", "=", self.product.id)])
         self.assertEqual(adjustment.operation, "adjustment")
         self.assertEqual(adjustment.payload["data"]["quantity"], 40.0)
         self.assertEqual(adjustment.payload["data"]["location_to"]["on_hand"], 40.0)
-        scrap = self.env["stock.scrap"].with_user(self.operator).create({
-            "product_id": self.product.id, "scrap_qty": 4, "location_id": self.stock.id,
-        })
+        scrap = (
+            self.env["stock.scrap"]
+            .with_user(self.operator)
+            .create(
+                {
+                    "product_id": self.product.id,
+                    "scrap_qty": 4,
+                    "location_id": self.stock.id,
+                }
+            )
+        )
         scrap.action_validate()
-        scrapped = self.env["stock.sync.event"].search([("product_id", "=", self.product.id)], limit=1)
+        scrapped = self.env["stock.sync.event"].search(
+            [("product_id", "=", self.product.id)], limit=1
+        )
         self.assertEqual(scrapped.operation, "scrap")
         self.assertEqual(scrapped.payload["data"]["location_from"]["on_hand"], 36.0)
         self.assertEqual(scrapped.sequence, adjustment.sequence + 1)
@@ -126,20 +156,29 @@ class TestCapture(StockSyncCase):
     def test_sequence_is_gap_free_and_monotonic_per_key(self):
         for qty in (1, 2, 3):
             self.receive([(self.product, qty), (self.carton, qty)])
-        events = self.env["stock.sync.event"].search([("product_id", "=", self.product.id)], order="id")
+        events = self.env["stock.sync.event"].search(
+            [("product_id", "=", self.product.id)], order="id"
+        )
         first = events[0].sequence
         self.assertEqual(events.mapped("sequence"), [first, first + 1, first + 2])
         self.assertEqual(
-            [e.payload["sequence"] for e in events], [f"{n:020d}" for n in (first, first + 1, first + 2)]
+            [e.payload["sequence"] for e in events],
+            [f"{n:020d}" for n in (first, first + 1, first + 2)],
         )
-        carton_events = self.env["stock.sync.event"].search([("product_id", "=", self.carton.id)], order="id")
+        carton_events = self.env["stock.sync.event"].search(
+            [("product_id", "=", self.carton.id)], order="id"
+        )
         self.assertEqual(len(set(carton_events.mapped("aggregateid"))), 1)
         self.assertNotEqual(carton_events[0].aggregateid, events[0].aggregateid)
 
     def test_stock_and_events_commit_together_or_not_at_all(self):
         events_before = self.env["stock.sync.event"].search_count([])
         # The outbox fails: the stock change must fail with it.
-        with patch.object(type(self.env["stock.sync.delivery"]), "_fan_out", side_effect=RuntimeError("outbox down")):
+        with patch.object(
+            type(self.env["stock.sync.delivery"]),
+            "_fan_out",
+            side_effect=RuntimeError("outbox down"),
+        ):
             with self.assertRaises(RuntimeError), self.env.cr.savepoint():
                 self.receive([(self.product, 5)])
         self.assertEqual(self.product.qty_available, 0)
@@ -152,8 +191,12 @@ class TestCapture(StockSyncCase):
         self.assertEqual(self.product.qty_available, 0)
 
     def test_capture_does_no_network_io(self):
-        with patch("requests.Session.request", side_effect=AssertionError("network I/O during capture")), \
-             patch("socket.create_connection", side_effect=AssertionError("socket during capture")):
+        with (
+            patch(
+                "requests.Session.request", side_effect=AssertionError("network I/O during capture")
+            ),
+            patch("socket.create_connection", side_effect=AssertionError("socket during capture")),
+        ):
             picking = self.receive([(self.product, 1)])
         self.assertEqual(len(self.events_of(picking)), 1)
 
@@ -179,8 +222,12 @@ class TestCapture(StockSyncCase):
         self.assertEqual(Event.search_count([("lot_id", "=", lot.id)]), 1)
 
     def test_criticality_follows_product_then_category_then_parent(self):
-        child = self.env["product.category"].create({"name": "Child", "parent_id": self.categ_critical.id})
-        product = self.env["product.product"].create({"name": "Child product", "is_storable": True, "categ_id": child.id})
+        child = self.env["product.category"].create(
+            {"name": "Child", "parent_id": self.categ_critical.id}
+        )
+        product = self.env["product.product"].create(
+            {"name": "Child product", "is_storable": True, "categ_id": child.id}
+        )
         self.assertEqual(product.product_tmpl_id._stock_sync_criticality(), "critical")
         product.stock_sync_criticality = "bulk"
         self.assertEqual(product.product_tmpl_id._stock_sync_criticality(), "bulk")
@@ -190,23 +237,46 @@ class TestCapture(StockSyncCase):
     def test_multi_company_events_carry_their_company(self):
         other = self.env["res.company"].create({"name": "Plant Two"})
         warehouse = self.env["stock.warehouse"].search([("company_id", "=", other.id)], limit=1)
-        user = self.env["res.users"].create({
-            "name": "Plant two operator", "login": "plant2_op", "company_id": other.id,
-            "company_ids": [Command.set(other.ids)], "groups_id": [Command.set(self.env.ref("stock.group_stock_user").ids)],
-        })
-        picking = self.env["stock.picking"].with_company(other).create({
-            "picking_type_id": warehouse.in_type_id.id, "location_id": self.supplier_loc.id,
-            "location_dest_id": warehouse.lot_stock_id.id,
-            "move_ids": [Command.create({
-                "name": "x", "product_id": self.product.id, "product_uom_qty": 1, "product_uom": self.product.uom_id.id,
-                "location_id": self.supplier_loc.id, "location_dest_id": warehouse.lot_stock_id.id,
-            })],
-        }).with_user(user)
+        user = self.env["res.users"].create(
+            {
+                "name": "Plant two operator",
+                "login": "plant2_op",
+                "company_id": other.id,
+                "company_ids": [Command.set(other.ids)],
+                "groups_id": [Command.set(self.env.ref("stock.group_stock_user").ids)],
+            }
+        )
+        picking = (
+            self.env["stock.picking"]
+            .with_company(other)
+            .create(
+                {
+                    "picking_type_id": warehouse.in_type_id.id,
+                    "location_id": self.supplier_loc.id,
+                    "location_dest_id": warehouse.lot_stock_id.id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "name": "x",
+                                "product_id": self.product.id,
+                                "product_uom_qty": 1,
+                                "product_uom": self.product.uom_id.id,
+                                "location_id": self.supplier_loc.id,
+                                "location_dest_id": warehouse.lot_stock_id.id,
+                            }
+                        )
+                    ],
+                }
+            )
+            .with_user(user)
+        )
         picking.action_confirm()
         picking.move_ids.quantity = 1
         picking.move_ids.picked = True
         picking.button_validate()
         event = self.events_of(picking)
         self.assertEqual(event.company_id, other)
-        self.assertEqual(event.payload["partitionkey"], f"product:{self.product.id}@company:{other.id}")
+        self.assertEqual(
+            event.payload["partitionkey"], f"product:{self.product.id}@company:{other.id}"
+        )
         self.assertTrue(event.payload["source"].endswith(f"/company/{other.id}"))

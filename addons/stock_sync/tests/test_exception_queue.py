@@ -37,7 +37,11 @@ class TestExceptionQueue(StockSyncCase):
     def test_cancel_needs_a_reason_and_releases_followers(self):
         self._set(self.first, "dead")
         self._set(self.second, "parked")
-        wizard = self.env["stock.sync.delivery.cancel"].with_user(self.sync_user).with_context(active_ids=self.first.ids)
+        wizard = (
+            self.env["stock.sync.delivery.cancel"]
+            .with_user(self.sync_user)
+            .with_context(active_ids=self.first.ids)
+        )
         with self.assertRaisesRegex(UserError, "Say why"):
             wizard.create({"reason": "  "}).action_cancel()
         wizard.create({"reason": "Booked by hand in the WMS"}).action_cancel()
@@ -47,7 +51,9 @@ class TestExceptionQueue(StockSyncCase):
         self.assertIn("Booked by hand in the WMS", self.first.message_ids[0].body)
 
     def test_replay_backfills_a_new_endpoint(self):
-        newcomer = self.env["stock.sync.endpoint"].create({"name": "New MES", "url": "https://mes.example.com/in"})
+        newcomer = self.env["stock.sync.endpoint"].create(
+            {"name": "New MES", "url": "https://mes.example.com/in"}
+        )
         newcomer.delivery_ids.unlink()
         replay = Form(self.env["stock.sync.replay"].with_user(self.sync_manager))
         replay.endpoint_id = newcomer
@@ -57,10 +63,17 @@ class TestExceptionQueue(StockSyncCase):
         self.assertEqual(newcomer.delivery_ids.event_id, self.deliveries.event_id)
         self.assertIn("replayed 3 new", newcomer.message_ids[0].body)
         # Replaying again creates nothing twice.
-        replay2 = self.env["stock.sync.replay"].with_user(self.sync_manager).create({
-            "endpoint_id": newcomer.id, "date_from": fields.Datetime.now() - timedelta(hours=1),
-            "date_to": fields.Datetime.now() + timedelta(minutes=1),
-        })
+        replay2 = (
+            self.env["stock.sync.replay"]
+            .with_user(self.sync_manager)
+            .create(
+                {
+                    "endpoint_id": newcomer.id,
+                    "date_from": fields.Datetime.now() - timedelta(hours=1),
+                    "date_to": fields.Datetime.now() + timedelta(minutes=1),
+                }
+            )
+        )
         replay2.action_replay()
         self.assertEqual(len(newcomer.delivery_ids), 3)
 
@@ -68,10 +81,21 @@ class TestExceptionQueue(StockSyncCase):
         Replay = self.env["stock.sync.replay"].with_user(self.sync_manager)
         now = fields.Datetime.now()
         with self.assertRaisesRegex(UserError, "starts after it ends"):
-            Replay.create({"endpoint_id": self.endpoint.id, "date_from": now, "date_to": now - timedelta(days=1)}).action_replay()
+            Replay.create(
+                {
+                    "endpoint_id": self.endpoint.id,
+                    "date_from": now,
+                    "date_to": now - timedelta(days=1),
+                }
+            ).action_replay()
         with self.assertRaisesRegex(UserError, "No event between"):
-            Replay.create({"endpoint_id": self.endpoint.id, "date_from": now - timedelta(days=9),
-                           "date_to": now - timedelta(days=8)}).action_replay()
+            Replay.create(
+                {
+                    "endpoint_id": self.endpoint.id,
+                    "date_from": now - timedelta(days=9),
+                    "date_to": now - timedelta(days=8),
+                }
+            ).action_replay()
         with self.assertRaises(AccessError):
             self.env["stock.sync.replay"].with_user(self.sync_user).create(
                 {"endpoint_id": self.endpoint.id, "date_from": now, "date_to": now}
@@ -100,7 +124,9 @@ class TestExceptionQueue(StockSyncCase):
         self.env.flush_all()
         purged = self.env["stock.sync.event"]._cron_purge()
         self.assertEqual(purged, 2)
-        self.assertEqual(self.env["stock.sync.event"].search([("id", "in", events.ids)]), self.second.event_id)
+        self.assertEqual(
+            self.env["stock.sync.event"].search([("id", "in", events.ids)]), self.second.event_id
+        )
 
     def test_kpis_report_latency_failures_backlog_and_dead(self):
         now = fields.Datetime.now()
@@ -115,12 +141,18 @@ class TestExceptionQueue(StockSyncCase):
         self.assertAlmostEqual(endpoint.kpi_latency_p95, 0.96)
         # 8 attempts, 2 succeeded.
         self.assertAlmostEqual(endpoint.kpi_failure_rate, 75.0)
-        row = self.env["stock.sync.kpi"].with_user(self.sync_user).search(
-            [("endpoint_id", "=", self.endpoint.id), ("criticality", "=", "critical")]
+        row = (
+            self.env["stock.sync.kpi"]
+            .with_user(self.sync_user)
+            .search([("endpoint_id", "=", self.endpoint.id), ("criticality", "=", "critical")])
         )
-        self.assertEqual((row.deliveries, row.delivered, row.dead, row.failed_attempts), (3, 2, 1, 6))
+        self.assertEqual(
+            (row.deliveries, row.delivered, row.dead, row.failed_attempts), (3, 2, 1, 6)
+        )
         self.assertAlmostEqual(row.latency_p95, 0.96)
-        grouped = self.env["stock.sync.kpi"].with_user(self.sync_user).read_group(
-            [], ["dead:sum", "latency_p95:max"], ["endpoint_id"]
+        grouped = (
+            self.env["stock.sync.kpi"]
+            .with_user(self.sync_user)
+            .read_group([], ["dead:sum", "latency_p95:max"], ["endpoint_id"])
         )
         self.assertTrue(grouped)

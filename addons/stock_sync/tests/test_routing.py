@@ -10,19 +10,30 @@ from .common import StockSyncCase
 class TestRouting(StockSyncCase):
     def _endpoint(self, **vals):
         return self.env["stock.sync.endpoint"].create(
-            {"name": vals.pop("name", "Filtered"), "url": "http://127.0.0.1:9/e", "secret_ids": [Command.create({})], **vals}
+            {
+                "name": vals.pop("name", "Filtered"),
+                "url": "http://127.0.0.1:9/e",
+                "secret_ids": [Command.create({})],
+                **vals,
+            }
         )
 
     def _receivers(self, picking):
         return self.events_of(picking).delivery_ids.endpoint_id
 
     def test_filters_select_endpoints(self):
-        lots_only = self._endpoint(name="Lots only", event_type_ids=[Command.set(self.env.ref("stock_sync.event_type_lot").ids)])
-        critical_categ = self._endpoint(name="APIs", product_categ_ids=[Command.set(self.categ_critical.ids)])
+        lots_only = self._endpoint(
+            name="Lots only",
+            event_type_ids=[Command.set(self.env.ref("stock_sync.event_type_lot").ids)],
+        )
+        critical_categ = self._endpoint(
+            name="APIs", product_categ_ids=[Command.set(self.categ_critical.ids)]
+        )
         shelf_only = self._endpoint(name="Shelf", location_ids=[Command.set(self.shelf.ids)])
         this_wh = self._endpoint(name="WH", warehouse_ids=[Command.set(self.warehouse.ids)])
         other_company = self._endpoint(
-            name="Other company", filter_company_ids=[Command.set(self.env["res.company"].create({"name": "C2"}).ids)]
+            name="Other company",
+            filter_company_ids=[Command.set(self.env["res.company"].create({"name": "C2"}).ids)],
         )
         archived = self._endpoint(name="Archived", active=False)
 
@@ -32,7 +43,9 @@ class TestRouting(StockSyncCase):
         carton = self.receive([(self.carton, 2)])
         self.assertEqual(self._receivers(carton), self.endpoint | this_wh)
 
-        to_shelf = self._picking(self.warehouse.int_type_id, [(self.carton, 1)], self.stock, self.shelf).with_user(self.operator)
+        to_shelf = self._picking(
+            self.warehouse.int_type_id, [(self.carton, 1)], self.stock, self.shelf
+        ).with_user(self.operator)
         to_shelf.action_confirm()
         to_shelf.move_ids.quantity = 1
         to_shelf.move_ids.picked = True
@@ -41,8 +54,12 @@ class TestRouting(StockSyncCase):
         self.assertFalse((lots_only | other_company | archived).delivery_ids)
 
     def test_sub_category_matches_parent_filter(self):
-        child = self.env["product.category"].create({"name": "Sub APIs", "parent_id": self.categ_critical.id})
-        product = self.env["product.product"].create({"name": "Sub", "is_storable": True, "categ_id": child.id})
+        child = self.env["product.category"].create(
+            {"name": "Sub APIs", "parent_id": self.categ_critical.id}
+        )
+        product = self.env["product.product"].create(
+            {"name": "Sub", "is_storable": True, "categ_id": child.id}
+        )
         apis = self._endpoint(product_categ_ids=[Command.set(self.categ_critical.ids)])
         self.assertIn(apis, self._receivers(self.receive([(product, 1)])))
 
@@ -53,7 +70,9 @@ class TestRouting(StockSyncCase):
         before = Trigger.search_count([("cron_id", "=", cron.id)])
         now = fields.Datetime.now()
         carton = self.events_of(self.receive([(self.carton, 3)])).delivery_ids
-        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before, "bulk alone does not wake")
+        self.assertEqual(
+            Trigger.search_count([("cron_id", "=", cron.id)]), before, "bulk alone does not wake"
+        )
         self.assertGreater(carton.next_attempt_at, now)
         self.assertLessEqual(carton.next_attempt_at, now + timedelta(minutes=15))
         self.assertEqual(carton.next_attempt_at.minute % 15, 0)

@@ -48,8 +48,11 @@ class TestSecurity(StockSyncCase):
     def test_multi_company_rules(self):
         other = self.env["res.company"].create({"name": "Plant Two"})
         outsider = new_test_user(
-            self.env, "plant2_sync", groups="stock_sync.group_stock_sync_manager",
-            company_id=other.id, company_ids=[Command.set(other.ids)],
+            self.env,
+            "plant2_sync",
+            groups="stock_sync.group_stock_sync_manager",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
         )
         self.receive([(self.product, 1)])
         self.assertTrue(self.env["stock.sync.event"].with_user(self.sync_user).search_count([]))
@@ -58,19 +61,34 @@ class TestSecurity(StockSyncCase):
         # A shared endpoint (no company) is visible to both, a company's one only to it.
         self.assertIn(self.endpoint, self.env["stock.sync.endpoint"].with_user(outsider).search([]))
         self.endpoint.company_id = self.company
-        self.assertNotIn(self.endpoint, self.env["stock.sync.endpoint"].with_user(outsider).search([]))
+        self.assertNotIn(
+            self.endpoint, self.env["stock.sync.endpoint"].with_user(outsider).search([])
+        )
 
     def test_endpoint_url_must_be_http(self):
-        for url in ("ftp://wms.example.com/in", "wms.example.com/events", "file:///etc/passwd", "http://"):
-            with self.assertRaisesRegex(ValidationError, "http:// or https://"), self.env.cr.savepoint():
+        for url in (
+            "ftp://wms.example.com/in",
+            "wms.example.com/events",
+            "file:///etc/passwd",
+            "http://",
+        ):
+            with (
+                self.assertRaisesRegex(ValidationError, "http:// or https://"),
+                self.env.cr.savepoint(),
+            ):
                 self.env["stock.sync.endpoint"].create({"name": "Bad", "url": url})
-        with self.assertRaisesRegex(ValidationError, "http:// or https://"), self.env.cr.savepoint():
+        with (
+            self.assertRaisesRegex(ValidationError, "http:// or https://"),
+            self.env.cr.savepoint(),
+        ):
             self.endpoint.url = "gopher://old"
 
     def test_secret_must_have_the_standard_form(self):
         for bad in ("plain-password", "whsec_not base64!", "whsec_c2hvcnQ="):
             with self.assertRaises(ValidationError), self.env.cr.savepoint():
-                self.env["stock.sync.endpoint.secret"].create({"endpoint_id": self.endpoint.id, "secret": bad})
+                self.env["stock.sync.endpoint.secret"].create(
+                    {"endpoint_id": self.endpoint.id, "secret": bad}
+                )
 
     def test_neutralize_deactivates_endpoints(self):
         sql = (Path(__file__).resolve().parent.parent / "data" / "neutralize.sql").read_text()

@@ -21,7 +21,11 @@ class TestWebhookSignature(BaseCase):
         secret = webhook_signature.generate_secret(24)
         now = datetime.datetime.now(datetime.UTC)
         signature = Webhook(secret).sign("msg_2", now, "{}")
-        headers = {"webhook-id": "msg_2", "webhook-timestamp": str(int(now.timestamp())), "webhook-signature": signature}
+        headers = {
+            "webhook-id": "msg_2",
+            "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": signature,
+        }
         self.assertEqual(webhook_signature.verify([secret], headers, "{}"), "msg_2")
 
     def test_rotation_signs_with_every_active_secret(self):
@@ -38,7 +42,9 @@ class TestWebhookSignature(BaseCase):
             webhook_signature.verify([secret], headers, "b0dy")
         with self.assertRaisesRegex(webhook_signature.SignatureError, "No signature matches"):
             webhook_signature.verify([webhook_signature.generate_secret()], headers, "body")
-        stale = webhook_signature.sign_headers([secret], "msg_4", "body", timestamp=time.time() - 301)
+        stale = webhook_signature.sign_headers(
+            [secret], "msg_4", "body", timestamp=time.time() - 301
+        )
         with self.assertRaisesRegex(webhook_signature.SignatureError, "5 minutes"):
             webhook_signature.verify([secret], stale, "body")
         with self.assertRaisesRegex(webhook_signature.SignatureError, "Missing"):
@@ -57,7 +63,9 @@ class TestRetryPolicy(BaseCase):
     def test_retry_after_in_seconds_or_http_date(self):
         self.assertEqual(retry_policy.parse_retry_after("7"), 7.0)
         now = time.time()
-        date = datetime.datetime.fromtimestamp(now + 30, datetime.UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        date = datetime.datetime.fromtimestamp(now + 30, datetime.UTC).strftime(
+            "%a, %d %b %Y %H:%M:%S GMT"
+        )
         self.assertAlmostEqual(retry_policy.parse_retry_after(date, now=now), 30, delta=1.5)
         self.assertIsNone(retry_policy.parse_retry_after("soon"))
         self.assertIsNone(retry_policy.parse_retry_after(None))
@@ -76,7 +84,10 @@ class TestResponseClassification(BaseCase):
         classify = http_transport.classify_response
         self.assertEqual(classify(self._response(204), 0.1).outcome, "delivered")
         permanent = classify(self._response(422, text="bad schema"), 0.1)
-        self.assertEqual((permanent.outcome, permanent.error_class, permanent.excerpt), ("dead", "http_4xx", "bad schema"))
+        self.assertEqual(
+            (permanent.outcome, permanent.error_class, permanent.excerpt),
+            ("dead", "http_4xx", "bad schema"),
+        )
         throttled = classify(self._response(429, {"Retry-After": "12"}), 0.1)
         self.assertEqual((throttled.outcome, throttled.retry_after), ("retry", 12.0))
         failed = classify(self._response(503), 0.1)

@@ -6,7 +6,9 @@ class StockSyncDeliveryCancel(models.TransientModel):
     _description = "Cancel Event Deliveries"
 
     delivery_ids = fields.Many2many(
-        "stock.sync.delivery", default=lambda self: self.env.context.get("active_ids"), required=True
+        "stock.sync.delivery",
+        default=lambda self: self.env.context.get("active_ids"),
+        required=True,
     )
     reason = fields.Text(required=True, help="Why these events will never reach the endpoint.")
 

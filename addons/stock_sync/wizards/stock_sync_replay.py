@@ -9,7 +9,9 @@ class StockSyncReplay(models.TransientModel):
     _description = "Replay Inventory Events"
 
     endpoint_id = fields.Many2one(
-        "stock.sync.endpoint", required=True, default=lambda self: self.env.context.get("default_endpoint_id")
+        "stock.sync.endpoint",
+        required=True,
+        default=lambda self: self.env.context.get("default_endpoint_id"),
     )
     date_from = fields.Datetime("From", required=True)
     date_to = fields.Datetime("To", required=True, default=fields.Datetime.now)
@@ -23,26 +25,44 @@ class StockSyncReplay(models.TransientModel):
             raise UserError(_("The replay starts after it ends: set 'From' before 'To'."))
         endpoint = self.endpoint_id
         if not endpoint.active:
-            raise UserError(_("Endpoint %s is archived: restore it before replaying to it.", endpoint.name))
+            raise UserError(
+                _("Endpoint %s is archived: restore it before replaying to it.", endpoint.name)
+            )
         events = self.env["stock.sync.event"].search(
             [("timestamp", ">=", self.date_from), ("timestamp", "<=", self.date_to)], order="id"
         )
         rules = endpoint._routing_rules()
         events = events.filtered(lambda event: endpoint._accepts(rules, event))
         if not events:
-            raise UserError(_(
-                "No event between %(start)s and %(end)s matches the filters of %(endpoint)s. "
-                "Widen the range or check the endpoint's filters.",
-                start=self.date_from, end=self.date_to, endpoint=endpoint.name,
-            ))
+            raise UserError(
+                _(
+                    "No event between %(start)s and %(end)s matches the filters of %(endpoint)s. "
+                    "Widen the range or check the endpoint's filters.",
+                    start=self.date_from,
+                    end=self.date_to,
+                    endpoint=endpoint.name,
+                )
+            )
         deliveries = self.env["stock.sync.delivery"]
-        existing = deliveries.search([("endpoint_id", "=", endpoint.id), ("event_id", "in", events.ids)])
+        existing = deliveries.search(
+            [("endpoint_id", "=", endpoint.id), ("event_id", "in", events.ids)]
+        )
         created = deliveries._fan_out(events - existing.event_id, endpoints=endpoint)
-        resent = existing.filtered(lambda d: d.state in ("delivered", "cancelled")) if self.include_delivered else deliveries
+        resent = (
+            existing.filtered(lambda d: d.state in ("delivered", "cancelled"))
+            if self.include_delivered
+            else deliveries
+        )
         if resent:
             resent.action_requeue()
-        endpoint.message_post(body=_(
-            "%(user)s replayed %(new)s new and %(again)s delivered events from %(start)s to %(end)s.",
-            user=self.env.user.name, new=len(created), again=len(resent), start=self.date_from, end=self.date_to,
-        ))
+        endpoint.message_post(
+            body=_(
+                "%(user)s replayed %(new)s new and %(again)s delivered events from %(start)s to %(end)s.",
+                user=self.env.user.name,
+                new=len(created),
+                again=len(resent),
+                start=self.date_from,
+                end=self.date_to,
+            )
+        )
         return endpoint.action_open_deliveries()

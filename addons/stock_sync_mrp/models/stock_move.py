@@ -15,18 +15,28 @@ class StockMove(models.Model):
         if self.consume_unbuild_id or self.unbuild_id:
             unbuild = self.consume_unbuild_id or self.unbuild_id
             # consume_unbuild_id is linked late by mrp, so tell the roles by direction.
-            role = "unbuilt_product" if self.location_dest_id.usage == "production" else "recovered_component"
+            role = (
+                "unbuilt_product"
+                if self.location_dest_id.usage == "production"
+                else "recovered_component"
+            )
             production = unbuild.mo_id
         elif self.raw_material_production_id:
             production, unbuild, role = self.raw_material_production_id, None, "component"
         elif self.production_id:
             production, unbuild = self.production_id, None
-            role = "finished" if self.product_id == production.product_id and not self.byproduct_id else "byproduct"
+            role = (
+                "finished"
+                if self.product_id == production.product_id and not self.byproduct_id
+                else "byproduct"
+            )
         else:
             return None
         return {
             "role": role,
             "production": {"id": production.id, "name": production.name} if production else None,
             "unbuild": {"id": unbuild.id, "name": unbuild.name} if unbuild else None,
-            "bom": {"id": production.bom_id.id, "code": production.bom_id.code or None} if production.bom_id else None,
+            "bom": {"id": production.bom_id.id, "code": production.bom_id.code or None}
+            if production.bom_id
+            else None,
         }

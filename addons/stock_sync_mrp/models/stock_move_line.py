@@ -10,5 +10,9 @@ class StockMoveLine(models.Model):
         if manufacturing:
             data["manufacturing"] = manufacturing
             if manufacturing["production"] and not data["picking"]:
-                data["reference"] = manufacturing["unbuild"]["name"] if manufacturing["unbuild"] else manufacturing["production"]["name"]
+                data["reference"] = (
+                    manufacturing["unbuild"]["name"]
+                    if manufacturing["unbuild"]
+                    else manufacturing["production"]["name"]
+                )
         return data

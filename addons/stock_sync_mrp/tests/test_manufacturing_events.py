@@ -9,7 +9,9 @@ from odoo.tests import Form, new_test_user, tagged
 from odoo.addons.stock_sync.tests.common import StockSyncCase
 
 SCHEMA = json.loads(
-    (Path(__file__).resolve().parents[2] / "stock_sync" / "schemas" / "movement.v1.json").read_text()
+    (
+        Path(__file__).resolve().parents[2] / "stock_sync" / "schemas" / "movement.v1.json"
+    ).read_text()
 )
 
 
@@ -18,14 +20,24 @@ class TestManufacturingEvents(StockSyncCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.mrp_user = new_test_user(cls.env, "sync_mrp_user", groups="mrp.group_mrp_user,stock.group_stock_user")
-        cls.tablet = cls.env["product.product"].create({"name": "Tablet", "is_storable": True, "default_code": "TAB-1"})
-        cls.dust = cls.env["product.product"].create({"name": "Dust", "is_storable": True, "default_code": "DUST"})
-        cls.bom = cls.env["mrp.bom"].create({
-            "product_tmpl_id": cls.tablet.product_tmpl_id.id, "product_qty": 1, "code": "BOM-TAB",
-            "bom_line_ids": [Command.create({"product_id": cls.product.id, "product_qty": 2})],
-            "byproduct_ids": [Command.create({"product_id": cls.dust.id, "product_qty": 1})],
-        })
+        cls.mrp_user = new_test_user(
+            cls.env, "sync_mrp_user", groups="mrp.group_mrp_user,stock.group_stock_user"
+        )
+        cls.tablet = cls.env["product.product"].create(
+            {"name": "Tablet", "is_storable": True, "default_code": "TAB-1"}
+        )
+        cls.dust = cls.env["product.product"].create(
+            {"name": "Dust", "is_storable": True, "default_code": "DUST"}
+        )
+        cls.bom = cls.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": cls.tablet.product_tmpl_id.id,
+                "product_qty": 1,
+                "code": "BOM-TAB",
+                "bom_line_ids": [Command.create({"product_id": cls.product.id, "product_qty": 2})],
+                "byproduct_ids": [Command.create({"product_id": cls.dust.id, "product_qty": 1})],
+            }
+        )
 
     def _produce(self, qty):
         form = Form(self.env["mrp.production"].with_user(self.mrp_user))
@@ -45,7 +57,9 @@ class TestManufacturingEvents(StockSyncCase):
 
     def _events(self, production):
         moves = production.move_raw_ids | production.move_finished_ids
-        return self.env["stock.sync.event"].search([("move_line_id", "in", moves.move_line_ids.ids)])
+        return self.env["stock.sync.event"].search(
+            [("move_line_id", "in", moves.move_line_ids.ids)]
+        )
 
     def test_consumption_production_and_byproduct_carry_their_order(self):
         self.receive([(self.product, 10)])
@@ -69,12 +83,27 @@ class TestManufacturingEvents(StockSyncCase):
     def test_unbuild_events(self):
         self.receive([(self.product, 10)])
         production = self._produce(2)
-        unbuild = self.env["mrp.unbuild"].with_user(self.mrp_user).create({
-            "product_id": self.tablet.id, "mo_id": production.id, "product_qty": 1, "bom_id": self.bom.id,
-        })
+        unbuild = (
+            self.env["mrp.unbuild"]
+            .with_user(self.mrp_user)
+            .create(
+                {
+                    "product_id": self.tablet.id,
+                    "mo_id": production.id,
+                    "product_qty": 1,
+                    "bom_id": self.bom.id,
+                }
+            )
+        )
         unbuild.action_unbuild()
         events = self.env["stock.sync.event"].search(
-            [("move_line_id", "in", (unbuild.produce_line_ids | unbuild.consume_line_ids).move_line_ids.ids)]
+            [
+                (
+                    "move_line_id",
+                    "in",
+                    (unbuild.produce_line_ids | unbuild.consume_line_ids).move_line_ids.ids,
+                )
+            ]
         )
         roles = sorted(e.payload["data"]["manufacturing"]["role"] for e in events)
         self.assertIn("unbuilt_product", roles)
@@ -82,4 +111,6 @@ class TestManufacturingEvents(StockSyncCase):
         self.assertEqual(set(events.mapped("operation")), {"unbuild"})
         for event in events:
             jsonschema.validate(event.payload["data"], SCHEMA)
-            self.assertEqual(event.payload["data"]["manufacturing"]["unbuild"]["name"], unbuild.name)
+            self.assertEqual(
+                event.payload["data"]["manufacturing"]["unbuild"]["name"], unbuild.name
+            )

@@ -1,0 +1,185 @@
+"""Dispatch throughput: how fast the dispatcher empties a backlog.
+
+E events (realistic payloads, copied from a real receipt's event) wait for
+one real-time endpoint with batches of 500; ``_cron_dispatch`` sends them to
+the suite's receiver in this process, which verifies every signature. Target:
+>= 2,000 events/s. Baselines measured in the same run:
+
+(a) raw: a ``requests.Session`` loop POSTing the very same batch bodies, signed
+    the same way, to the same receiver: the ceiling of HTTP + receiver here;
+(b) peer: Odoo 18's own automation rule "stock move state set to Done ->
+    Send Webhook Notification", which POSTs one move per call inside the
+    user's transaction; its rate is bounded by validating receipts.
+"""
+
+import copy
+import time
+
+import requests
+
+import common
+
+BATCH_SIZE = 500
+CHUNK = 1000  # events written per transaction while building the backlog
+PEER_LINES = 3
+
+
+def setup(registry):
+    """Receiver, endpoint and products; returns what the steps below need."""
+    with common.env(registry) as e:
+        products = common.make_products(e, 200, "DSP", "standard")
+        endpoint, secret = common.make_endpoint(
+            e, "Bench dispatch", "http://127.0.0.1:9/events", batch_size=BATCH_SIZE,
+            cadence_critical="realtime", cadence_standard="realtime", cadence_bulk="realtime",
+            timeout=30,
+        )
+        endpoint_id = endpoint.id
+    receiver = common.webhook_receiver(secret)
+    with common.env(registry) as e:
+        e["stock.sync.endpoint"].browse(endpoint_id).url = receiver.url
+    return {"product_ids": products.ids, "endpoint_id": endpoint_id, "secret": secret,
+            "receiver": receiver}
+
+
+def template_data(registry, uid, product_ids):
+    """The ``data`` of a real receipt's movement event: what the backlog will carry."""
+    with common.env(registry, uid) as e:
+        picking = common.validate_receipt(e, [(e["product.product"].browse(product_ids[0]), 1)])
+        event = e["stock.sync.event"].sudo().search(
+            [("move_line_id", "in", picking.move_line_ids.ids)], limit=1
+        )
+        return copy.deepcopy(event.payload["data"])
+
+
+def build_backlog(registry, n_events, product_ids, template):
+    """``n_events`` events and their deliveries through ``_record``, CHUNK per transaction."""
+    for start in range(0, n_events, CHUNK):
+        with common.env(registry) as e:
+            products = e["product.product"].browse(product_ids)
+            wh = common.warehouse(e)
+            src, dest = e.ref("stock.stock_location_suppliers"), wh.lot_stock_id
+            drafts = []
+            for i in range(start, min(n_events, start + CHUNK)):
+                product = products[i % len(products)]
+                data = dict(template, reference=f"WH/IN/BENCH/{i:06d}", move_id=None,
+                            move_line_id=None, quantity=float(i % 50 + 1))
+                data["product"] = dict(template["product"], id=product.id,
+                                       default_code=product.default_code, name=product.name)
+                drafts.append({
+                    "type": "odoo.stock_sync.movement.v1", "aggregatetype": "stock.movement",
+                    "company": wh.company_id, "product": product, "locations": (src, dest),
+                    "operation": "receipt", "reference": data["reference"],
+                    "occurred_at": e.cr.now(), "data": data,
+                })
+            e["stock.sync.event"]._record(drafts)
+
+
+def dispatch_all(registry, receiver, n_events):
+    """Run the dispatcher until the backlog is empty; seconds from start to the last ack."""
+    receiver.reset()
+    started = time.time()
+    with common.env(registry) as e:
+        sent = e["stock.sync.dispatcher"]._cron_dispatch(time_budget=300)
+    elapsed = time.time() - started
+    if not receiver.wait_for(n_events, timeout=30):
+        raise RuntimeError(f"dispatcher sent {sent}, receiver has {len(receiver.unique_events())}")
+    return elapsed
+
+
+def batch_bodies(registry, endpoint_id):
+    """(event ids, body) per batch, in the dispatcher's order, straight from the database."""
+    with common.env(registry) as e:
+        e.cr.execute("""
+            SELECT ev.event_uuid, ev.payload::text
+              FROM stock_sync_delivery d JOIN stock_sync_event ev ON ev.id = d.event_id
+             WHERE d.endpoint_id = %s ORDER BY d.event_id
+        """, (endpoint_id,))
+        rows = e.cr.fetchall()
+    return [rows[i:i + BATCH_SIZE] for i in range(0, len(rows), BATCH_SIZE)]
+
+
+def raw_loop(batches, receiver, secret):
+    """Baseline (a): the same signed bodies over one pooled session; seconds."""
+    from odoo.addons.stock_sync.services import http_transport, webhook_signature
+
+    receiver.reset()
+    session = requests.Session()
+    started = time.time()
+    for rows in batches:
+        body = "[" + ",".join(payload for _, payload in rows) + "]"
+        msg_id = http_transport.batch_message_id([uuid for uuid, _ in rows])
+        headers = webhook_signature.sign_headers([secret], msg_id, body)
+        headers["Content-Type"] = http_transport.BATCH_CONTENT_TYPE
+        session.post(receiver.url, data=body.encode(), headers=headers, timeout=30).raise_for_status()
+    elapsed = time.time() - started
+    session.close()
+    return elapsed
+
+
+def peer_webhook(registry, uid, product_ids, n_receipts):
+    """Baseline (b): Odoo's automation-rule webhook; returns (calls, moves, seconds, types)."""
+    counter = common.CountingReceiver().start()
+    with common.env(registry) as e:
+        rule_id = common.make_webhook_rule(e, counter.url).id
+    common.set_capture(registry, False)  # the peer alone, without our outbox
+    try:
+        moves = 0
+        started = time.time()
+        for i in range(n_receipts):
+            with common.env(registry, uid) as e:
+                products = e["product.product"].browse(product_ids)
+                lines = [(products[(PEER_LINES * i + k) % len(products)], 5) for k in range(PEER_LINES)]
+                moves += len(common.validate_receipt(e, lines).move_ids)
+        elapsed = time.time() - started
+    finally:
+        common.set_capture(registry, True)
+        with common.env(registry) as e:
+            e["base.automation"].browse(rule_id).active = False
+        counter.stop()
+    return counter.calls, moves, elapsed, sorted(counter.content_types)
+
+
+def main():
+    args = common.parse_args(__doc__)
+    n_events = common.scaled(20000, args.scale, minimum=BATCH_SIZE)
+    n_peer = common.scaled(30, args.scale)
+    results = common.Results("dispatch_throughput", args.scale, {
+        "events": n_events, "batch_size": BATCH_SIZE, "partition_keys": 200,
+        "peer_receipts": n_peer, "peer_lines_per_receipt": PEER_LINES,
+    })
+    registry = common.load(args.conf, args.db)
+    uid = common.admin_uid(registry)
+    ctx = setup(registry)
+    receiver = ctx["receiver"]
+    try:
+        template = template_data(registry, uid, ctx["product_ids"])
+        started = time.time()
+        build_backlog(registry, n_events, ctx["product_ids"], template)
+        results.add("backlog_write_rate", n_events / (time.time() - started), "events/s",
+                    "backlog written via _record (info)")
+        total = n_events + 1  # + the template receipt's event
+
+        ours = dispatch_all(registry, receiver, total)
+        results.add("ours_rate", total / ours, "events/s", "dispatcher (_cron_dispatch)",
+                    target=(">=", 2000))
+        results.add("ours_duplicates", receiver.duplicates, "", "dispatcher: duplicates")
+        results.add("ours_order_violations", len(receiver.order_violations), "",
+                    "dispatcher: order violations", target=("==", 0))
+
+        batches = batch_bodies(registry, ctx["endpoint_id"])
+        raw = raw_loop(batches, receiver, ctx["secret"])
+        results.add("raw_rate", total / raw, "events/s", "raw requests.Session loop")
+        results.ratio("ours_vs_raw", "ours_rate", "raw_rate", "dispatcher / raw", headline=True)
+    finally:
+        receiver.stop()
+
+    calls, moves, seconds, content_types = peer_webhook(registry, uid, ctx["product_ids"], n_peer)
+    results.add("peer_rate", calls / seconds, "events/s", "peer: automation-rule webhook")
+    results.add("peer_calls", calls, "", "peer: webhook calls received")
+    results.add("peer_moves", moves, "", "peer: moves done")
+    results.ratio("ours_vs_peer", "ours_rate", "peer_rate", "dispatcher / peer", headline=True)
+    results.save(peer_content_types=content_types)
+
+
+if __name__ == "__main__":
+    main()
