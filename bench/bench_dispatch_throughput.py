@@ -5,6 +5,11 @@ one real-time endpoint with batches of 500; ``_cron_dispatch`` sends them to
 the suite's receiver in this process, which verifies every signature. Target:
 >= 2,000 events/s. Baselines measured in the same run:
 
+The main figure is taken with fresh planner statistics (ANALYZE, what
+autovacuum does within a minute or so of a burst). A smaller backlog is first
+dispatched with statistics taken before it was written ("cold"): the state of
+the table right after a burst, when a backlog matters most.
+
 (a) raw: a ``requests.Session`` loop POSTing the very same batch bodies, signed
     the same way, to the same receiver: the ceiling of HTTP + receiver here;
 (b) peer: Odoo 18's own automation rule "stock move state set to Done ->
@@ -15,13 +20,14 @@ the suite's receiver in this process, which verifies every signature. Target:
 import copy
 import time
 
-import requests
-
 import common
+import requests
 
 BATCH_SIZE = 500
 CHUNK = 1000  # events written per transaction while building the backlog
 PEER_LINES = 3
+COLD_BUDGET = 60  # seconds: bounds the stale-statistics run
+WARM_BUDGET = 300
 
 
 def setup(registry):
@@ -74,27 +80,47 @@ def build_backlog(registry, n_events, product_ids, template):
             e["stock.sync.event"]._record(drafts)
 
 
-def dispatch_all(registry, receiver, n_events):
-    """Run the dispatcher until the backlog is empty; seconds from start to the last ack."""
+def analyze(registry):
+    """Fresh planner statistics for the outbox tables."""
+    with common.env(registry) as e:
+        e.cr.execute("ANALYZE stock_sync_delivery; ANALYZE stock_sync_event")
+
+
+def dispatch_all(registry, receiver, n_events, budget):
+    """Run the dispatcher on the backlog; returns (events received, seconds).
+
+    One ``_cron_dispatch`` call empties the backlog unless its time budget runs
+    out first; the budget bounds the bench when the dispatcher is slow.
+    """
     receiver.reset()
     started = time.time()
     with common.env(registry) as e:
-        sent = e["stock.sync.dispatcher"]._cron_dispatch(time_budget=300)
+        e["stock.sync.dispatcher"]._cron_dispatch(time_budget=budget)
     elapsed = time.time() - started
-    if not receiver.wait_for(n_events, timeout=30):
-        raise RuntimeError(f"dispatcher sent {sent}, receiver has {len(receiver.unique_events())}")
-    return elapsed
+    receiver.wait_for(n_events, timeout=10)
+    return len(receiver.unique_events()), elapsed
 
 
-def batch_bodies(registry, endpoint_id):
-    """(event ids, body) per batch, in the dispatcher's order, straight from the database."""
+def drain(registry, endpoint_id):
+    """Mark what a bounded run left behind as delivered, so the next step starts clean."""
     with common.env(registry) as e:
         e.cr.execute("""
-            SELECT ev.event_uuid, ev.payload::text
-              FROM stock_sync_delivery d JOIN stock_sync_event ev ON ev.id = d.event_id
-             WHERE d.endpoint_id = %s ORDER BY d.event_id
-        """, (endpoint_id,))
-        rows = e.cr.fetchall()
+            UPDATE stock_sync_delivery SET state = 'delivered', claim_token = NULL
+             WHERE endpoint_id = %s AND state IN ('pending', 'failed', 'in_flight')""",
+                     (endpoint_id,))
+
+
+def batch_bodies(registry, endpoint_id, n_events):
+    """(event id, payload) rows per batch of the last ``n_events``, in the dispatcher's order."""
+    with common.env(registry) as e:
+        e.cr.execute("""
+            SELECT * FROM (
+                SELECT ev.event_uuid, ev.payload::text, d.event_id
+                  FROM stock_sync_delivery d JOIN stock_sync_event ev ON ev.id = d.event_id
+                 WHERE d.endpoint_id = %s ORDER BY d.event_id DESC LIMIT %s
+            ) last ORDER BY event_id
+        """, (endpoint_id, n_events))
+        rows = [row[:2] for row in e.cr.fetchall()]
     return [rows[i:i + BATCH_SIZE] for i in range(0, len(rows), BATCH_SIZE)]
 
 
@@ -139,13 +165,49 @@ def peer_webhook(registry, uid, product_ids, n_receipts):
     return counter.calls, moves, elapsed, sorted(counter.content_types)
 
 
+def cold_run(registry, ctx, template, n_cold, results):
+    """The dispatcher right after a burst: statistics predate the backlog."""
+    analyze(registry)
+    build_backlog(registry, n_cold, ctx["product_ids"], template)
+    total = n_cold + 1  # + the template receipt's event
+    received, seconds = dispatch_all(registry, ctx["receiver"], total, COLD_BUDGET)
+    results.add("cold_rate", received / seconds, "events/s",
+                f"dispatcher, stale statistics ({n_cold} events)", target=(">=", 2000))
+    results.add("cold_received", received, "", f"  of {total} sent within {COLD_BUDGET} s budget")
+    drain(registry, ctx["endpoint_id"])
+
+
+def warm_run(registry, ctx, template, n_events, results):
+    """The main figure: a big backlog, statistics fresh; then the raw baseline."""
+    receiver = ctx["receiver"]
+    started = time.time()
+    build_backlog(registry, n_events, ctx["product_ids"], template)
+    results.add("backlog_write_rate", n_events / (time.time() - started), "events/s",
+                "backlog written via _record (info)")
+    analyze(registry)
+    received, seconds = dispatch_all(registry, receiver, n_events, WARM_BUDGET)
+    results.add("ours_rate", received / seconds, "events/s",
+                f"dispatcher, fresh statistics ({n_events} events)", target=(">=", 2000))
+    results.add("ours_received", received, "", "dispatcher: events received",
+                target=("==", n_events))
+    results.add("ours_duplicates", receiver.duplicates, "", "dispatcher: duplicates")
+    results.add("ours_order_violations", len(receiver.order_violations), "",
+                "dispatcher: order violations", target=("==", 0))
+    drain(registry, ctx["endpoint_id"])
+    batches = batch_bodies(registry, ctx["endpoint_id"], n_events)
+    raw = raw_loop(batches, receiver, ctx["secret"])
+    results.add("raw_rate", n_events / raw, "events/s", "raw requests.Session loop, same bodies")
+    results.ratio("ours_vs_raw", "ours_rate", "raw_rate", "dispatcher / raw", headline=True)
+
+
 def main():
     args = common.parse_args(__doc__)
     n_events = common.scaled(20000, args.scale, minimum=BATCH_SIZE)
+    n_cold = common.scaled(2000, args.scale, minimum=BATCH_SIZE)
     n_peer = common.scaled(30, args.scale)
     results = common.Results("dispatch_throughput", args.scale, {
-        "events": n_events, "batch_size": BATCH_SIZE, "partition_keys": 200,
-        "peer_receipts": n_peer, "peer_lines_per_receipt": PEER_LINES,
+        "events": n_events, "cold_events": n_cold, "batch_size": BATCH_SIZE,
+        "partition_keys": 200, "peer_receipts": n_peer, "peer_lines_per_receipt": PEER_LINES,
     })
     registry = common.load(args.conf, args.db)
     uid = common.admin_uid(registry)
@@ -153,23 +215,8 @@ def main():
     receiver = ctx["receiver"]
     try:
         template = template_data(registry, uid, ctx["product_ids"])
-        started = time.time()
-        build_backlog(registry, n_events, ctx["product_ids"], template)
-        results.add("backlog_write_rate", n_events / (time.time() - started), "events/s",
-                    "backlog written via _record (info)")
-        total = n_events + 1  # + the template receipt's event
-
-        ours = dispatch_all(registry, receiver, total)
-        results.add("ours_rate", total / ours, "events/s", "dispatcher (_cron_dispatch)",
-                    target=(">=", 2000))
-        results.add("ours_duplicates", receiver.duplicates, "", "dispatcher: duplicates")
-        results.add("ours_order_violations", len(receiver.order_violations), "",
-                    "dispatcher: order violations", target=("==", 0))
-
-        batches = batch_bodies(registry, ctx["endpoint_id"])
-        raw = raw_loop(batches, receiver, ctx["secret"])
-        results.add("raw_rate", total / raw, "events/s", "raw requests.Session loop")
-        results.ratio("ours_vs_raw", "ours_rate", "raw_rate", "dispatcher / raw", headline=True)
+        cold_run(registry, ctx, template, n_cold, results)
+        warm_run(registry, ctx, template, n_events, results)
     finally:
         receiver.stop()
 

@@ -41,6 +41,10 @@ _logger = logging.getLogger("bench")
 # Command line and Odoo as a library
 # ----------------------------------------------------------------------
 def parse_args(description):
+    # bench/run starts us in the background (SIGINT ignored) and stops us with
+    # SIGTERM: both must unwind the ``finally`` blocks that stop servers.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("-c", "--conf", required=True, help="Odoo configuration file")
     parser.add_argument("-d", "--db", required=True, help="database with the suite installed")
@@ -269,10 +273,14 @@ class CountingReceiver:
         self._lock = threading.Lock()
         self._server = None
         self._port = 0
-        self.calls = 0
-        self.received_at = []  # time.time() of each call
-        self.content_types = set()
-        self.record_ids = []
+        self.reset()
+
+    def reset(self):
+        with self._lock:
+            self.calls = 0
+            self.received_at = []  # time.time() of each call
+            self.content_types = set()
+            self.record_ids = []
 
     def start(self):
         server = ThreadingHTTPServer(("127.0.0.1", self._port), _CountingHandler)
@@ -354,6 +362,7 @@ class OdooServer:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
+        self._write_pidfile()
         try:
             self._wait_ready()
         except BaseException:
@@ -379,15 +388,27 @@ class OdooServer:
             time.sleep(0.5)
         raise RuntimeError(f"Odoo server not ready within {self.start_timeout}s:\n{self.log_tail()}")
 
+    def _pidfile(self):
+        work = os.environ.get("BENCH_WORK")
+        return Path(work) / f"server.{self.proc.pid}.pid" if work else None
+
+    def _write_pidfile(self):
+        # bench/run kills servers left behind if we are killed ourselves.
+        if self._pidfile():
+            self._pidfile().write_text(str(self.proc.pid))
+
     def stop(self):
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is None:
             return
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(self.stop_timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(self.stop_timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        if self._pidfile():
+            self._pidfile().unlink(missing_ok=True)
 
     def log_tail(self, n=30):
         try:
@@ -419,6 +440,54 @@ def paced(rate, duration):
         if delay > 0:
             time.sleep(delay)
         yield i, offset
+
+
+def receipt_load(registry, uid, product_ids, rate, duration, lines=2, on_tick=None):
+    """Validate receipts at ``rate`` a second for ``duration`` s, each in its own transaction.
+
+    Returns one (commit time, CloudEvent ids, moves done) per receipt; the
+    time is taken right after the commit, i.e. when the user's call returns.
+    ``on_tick(offset)`` runs before each receipt (the outage bench uses it).
+    """
+    committed = []
+    for i, offset in paced(rate, duration):
+        if on_tick:
+            on_tick(offset)
+        with env(registry, uid) as e:
+            products = e["product.product"].browse(product_ids)
+            picking = validate_receipt(
+                e, [(products[(lines * i + k) % len(products)], 1) for k in range(lines)]
+            )
+            ids, moves = event_uuids(e, picking.move_ids), len(picking.move_ids)
+        committed.append((time.time(), ids, moves))
+    return committed
+
+
+def live_setup(registry, name, n_products=20, **endpoint_vals):
+    """Critical products, a real-time endpoint and its started receiver (for the server benches).
+
+    Returns (product ids, endpoint id, receiver).
+    """
+    with env(registry) as e:
+        products = make_products(e, n_products, name.upper()[:4], "critical")
+        endpoint, secret = make_endpoint(e, f"Bench {name}", "http://127.0.0.1:9/events",
+                                         **endpoint_vals)
+        endpoint_id = endpoint.id
+    receiver = webhook_receiver(secret)
+    with env(registry) as e:
+        e["stock.sync.endpoint"].browse(endpoint_id).url = receiver.url
+    set_capture(registry, True)
+    return products.ids, endpoint_id, receiver
+
+
+def warm_up(registry, uid, product_ids, receiver, timeout=90):
+    """A few receipts through the running server until they arrive: crons at start-up,
+    first connections and caches are out of the way before we measure."""
+    batch = receipt_load(registry, uid, product_ids, rate=2, duration=2)
+    wanted = sum(len(ids) for _, ids, _ in batch)
+    if not receiver.wait_for(wanted, timeout=timeout):
+        raise RuntimeError(f"warm-up: {len(receiver.unique_events())}/{wanted} events "
+                           f"arrived within {timeout}s; is the server's cron thread running?")
 
 
 def percentile(values, p):
@@ -493,6 +562,8 @@ class Results:
 def format_value(value, unit="", digits=3):
     if value is None:
         return "n/a"
+    if isinstance(value, str):
+        return value
     if isinstance(value, float):
         text = f"{value:,.{digits}f}" if abs(value) < 1000 else f"{value:,.0f}"
     else:

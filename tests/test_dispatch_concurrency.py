@@ -11,12 +11,16 @@ import sys
 import textwrap
 import threading
 from datetime import timedelta
+from unittest.mock import patch
+
+import requests
 
 from simulators.webhook_receiver import WebhookReceiver
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests.common import _super_send
 from odoo.tools import config
 
 from odoo.addons.stock_sync.models.stock_sync_event import MOVEMENT_TYPE
@@ -36,6 +40,8 @@ class TestDispatchConcurrency(BaseCase):
 
     def setUp(self):
         super().setUp()
+        # Real client behaviour against the loopback receiver, not the harness's.
+        self.startPatcher(patch.object(requests.Session, "send", _super_send))
         self.receiver.reset()
         with self.env_cr() as env:
             company = env.ref("base.main_company")

@@ -56,12 +56,13 @@ class StockSyncDispatcher(models.AbstractModel):
     def _cron_dispatch(self, time_budget=None):
         """Send due deliveries until none is left or the time budget is spent."""
         if time_budget is None:
-            param = (
+            param = (  # sudo: system parameters are technical
                 self.env["ir.config_parameter"].sudo().get_param("stock_sync.dispatch_time_budget")
             )
             time_budget = float(param or 50)
         deadline = time.monotonic() + time_budget
         self.env.flush_all()  # claims run in their own cursors: they must see our writes
+        # sudo: the dispatcher serves every company's endpoints, whoever runs the cron.
         endpoints = self.env["stock.sync.endpoint"].sudo().search([])
         sent = 0
         while endpoints and time.monotonic() < deadline:
@@ -82,7 +83,7 @@ class StockSyncDispatcher(models.AbstractModel):
         body = "[" + ",".join(row.payload for row in rows) + "]"
         result = http_transport.send_batch(
             endpoint.id,
-            endpoint.sudo().url,
+            endpoint.sudo().url,  # sudo: the URL is a manager-only field
             endpoint._active_secrets(),
             [row.event_uuid for row in rows],
             body,

@@ -116,6 +116,7 @@ class StockSyncEvent(models.Model):
         counts = {}
         for key in keys:
             counts[key] = counts.get(key, 0) + 1
+        # sudo: the counters are technical rows no business user reads.
         next_number = self.env["stock.sync.sequence"].sudo()._reserve(counts)
         vals_list = []
         for draft, key in zip(drafts, keys, strict=True):
@@ -221,6 +222,7 @@ class StockSyncEvent(models.Model):
     @api.model
     def _cron_purge(self):
         """Drop events older than the retention whose deliveries are all final."""
+        # sudo: system parameters are technical
         param = self.env["ir.config_parameter"].sudo().get_param("stock_sync.retention_days", "30")
         days = max(int(param or 30), 1)
         self.env.cr.execute(

@@ -1,7 +1,7 @@
 """Send a batch of CloudEvents to one endpoint over HTTP and classify the answer.
 
-One pooled ``requests.Session`` per endpoint and process, explicit connect and
-read timeouts, no redirects and no transport-level retries: retries are
+One pooled ``requests.Session`` per endpoint and process, an explicit timeout,
+timeouts, no redirects and no transport-level retries: retries are
 durable, in the database, with backoff (see ``retry_policy``).
 """
 
@@ -91,7 +91,9 @@ def send_batch(session_key, url, secrets, event_ids, body, timeout):
             url,
             data=body.encode(),
             headers=headers,
-            timeout=(min(timeout, 5.0), timeout),
+            # One number for connect and read: Odoo's test harness (and some
+            # proxies of requests) only understand a plain timeout.
+            timeout=timeout,
             allow_redirects=False,
         )
     except requests.Timeout as exc:

@@ -1,0 +1,124 @@
+"""Outage behaviour: nothing lost, nothing out of order, quick catch-up.
+
+Same set-up as the latency bench (a real Odoo server with a cron thread, a
+steady load of receipts committed here). In the middle of the load the
+receiver goes down (its socket closed: connection refused) for a while, then
+comes back. The endpoint retries fast for the bench (printed settings).
+After the load we wait until everything is delivered and count: lost (must
+be 0), duplicates, per-key order violations, time to drain the backlog.
+
+The peer, Odoo's automation-rule webhook on stock moves, goes through the very
+same load and outage at the same time (its own counting receiver goes down
+and up together with ours), so both see identical moves: moves done vs.
+webhook calls received gives what it lost.
+"""
+
+import time
+
+import common
+
+RATE = 4  # receipts per second
+LINES = 2  # move lines (events) per receipt
+WAIT = 120  # seconds to wait for the backlog after the load
+RETRY = {"retry_base_seconds": 1.0, "retry_max_seconds": 10.0, "max_attempts": 10, "timeout": 5.0}
+
+
+class Outage:
+    """Takes both receivers down at ``start`` s into the load, up again at ``end`` s."""
+
+    def __init__(self, receivers, start, end):
+        self.receivers, self.start, self.end = receivers, start, end
+        self.down_at = self.up_at = None
+
+    def __call__(self, offset):
+        if self.down_at is None and offset >= self.start:
+            for receiver in self.receivers:
+                receiver.go_down()
+            self.down_at = time.time()
+        elif self.down_at is not None and self.up_at is None and offset >= self.end:
+            for receiver in self.receivers:
+                receiver.come_up()
+            self.up_at = time.time()
+
+    def finish(self):
+        """Back up if the load ended during the outage."""
+        self(self.start)
+        self(self.end)
+
+
+def delivery_states(registry, endpoint_id):
+    with common.env(registry) as e:
+        e.cr.execute("SELECT state, count(*) FROM stock_sync_delivery WHERE endpoint_id = %s"
+                     " GROUP BY state", (endpoint_id,))
+        return dict(e.cr.fetchall())
+
+
+def report_ours(results, committed, receiver, outage):
+    ids = [i for _, event_ids, _ in committed for i in event_ids]
+    received_at = receiver.received_at
+    before_up = [i for t, event_ids, _ in committed if t < outage.up_at for i in event_ids]
+    results.add("events", len(ids), "", "outbox: events committed")
+    results.add("received", sum(1 for i in ids if i in received_at), "", "outbox: unique received")
+    results.add("lost", sum(1 for i in ids if i not in received_at), "", "outbox: lost",
+                target=("==", 0))
+    results.add("duplicates", receiver.duplicates, "", "outbox: duplicates (at-least-once)")
+    results.add("order_violations", len(receiver.order_violations), "",
+                "outbox: order violations", target=("==", 0))
+    # Drain: from the receiver's return until everything committed before it arrived.
+    backlog_done = max((received_at[i] for i in before_up if i in received_at), default=None)
+    results.add("drain_s", backlog_done - outage.up_at if backlog_done else None, "s",
+                "outbox: drain time after come_up", headline=True)
+    results.add("all_received_s", max(received_at.values()) - outage.up_at, "s",
+                "outbox: last event received after come_up")
+
+
+def report_peer(results, committed, counter, calls_before_down):
+    moves = sum(n for _, _, n in committed)
+    results.add("peer_moves", moves, "", "peer: moves done")
+    results.add("peer_calls", counter.calls, "", "peer: webhook calls received")
+    results.add("peer_lost", moves - counter.calls, "", "peer: lost")
+    results.add("peer_calls_before_down", calls_before_down, "", "peer: calls before the outage")
+
+
+def main():
+    args = common.parse_args(__doc__)
+    duration = 40 * args.scale
+    down_s = 15 * args.scale
+    start = (duration - down_s) / 2
+    results = common.Results("outage", args.scale, dict(
+        {"receipts_per_s": RATE, "lines_per_receipt": LINES, "load_s": duration,
+         "down_from_s": start, "down_for_s": down_s}, **RETRY))
+    registry = common.load(args.conf, args.db)
+    uid = common.admin_uid(registry)
+    product_ids, endpoint_id, receiver = common.live_setup(registry, "outage", **RETRY)
+    counter = common.CountingReceiver().start()
+    with common.env(registry) as e:
+        rule_id = common.make_webhook_rule(e, counter.url).id  # before the server loads its registry
+    try:
+        with common.OdooServer(args.conf, args.db, "outage") as server:
+            common.warm_up(registry, uid, product_ids, receiver)
+            receiver.reset()
+            counter.reset()
+            outage = Outage([receiver, counter], start, start + down_s)
+            committed = common.receipt_load(registry, uid, product_ids, RATE, duration, LINES,
+                                            on_tick=outage)
+            outage.finish()
+            n_events = sum(len(ids) for _, ids, _ in committed)
+            receiver.wait_for(n_events, timeout=WAIT)
+            failed_batches = server.log_count("Inventory Sync: batch of")
+        calls_before_down = sum(1 for t in counter.received_at if t < outage.down_at)
+        report_ours(results, committed, receiver, outage)
+        results.add("failed_batches", failed_batches, "", "outbox: failed batch attempts (log)")
+        results.add("delivery_states", str(delivery_states(registry, endpoint_id)), "",
+                    "outbox: delivery states")
+        report_peer(results, committed, counter, calls_before_down)
+    finally:
+        receiver.stop()
+        counter.stop()
+        with common.env(registry) as e:
+            e["base.automation"].browse(rule_id).active = False
+    results.save()
+
+
+if __name__ == "__main__":
+    main()
