@@ -1,8 +1,8 @@
 """Send a batch of CloudEvents to one endpoint over HTTP and classify the answer.
 
 One pooled ``requests.Session`` per endpoint and process, an explicit timeout,
-timeouts, no redirects and no transport-level retries: retries are
-durable, in the database, with backoff (see ``retry_policy``).
+no redirects and no transport-level retries: retries are durable, in the
+database, with backoff (see ``retry_policy``).
 """
 
 import logging
