@@ -14,7 +14,6 @@ from datetime import timedelta
 from unittest.mock import patch
 
 import requests
-
 from simulators.webhook_receiver import WebhookReceiver
 
 from odoo import SUPERUSER_ID, Command, api, fields

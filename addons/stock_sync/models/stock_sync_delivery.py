@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..services.bulk_insert import insert_rows
 from .stock_sync_event import CRITICALITIES, OPERATIONS
 
 STATES = [
@@ -33,7 +34,11 @@ class StockSyncDelivery(models.Model):
     _order = "id desc"
 
     event_id = fields.Many2one(
-        "stock.sync.event", required=True, readonly=True, ondelete="cascade", index=True
+        # indexed by the unique (event_id, endpoint_id) constraint
+        "stock.sync.event",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
     )
     endpoint_id = fields.Many2one(
         "stock.sync.endpoint", required=True, readonly=True, ondelete="cascade", index=True
@@ -45,7 +50,7 @@ class StockSyncDelivery(models.Model):
     criticality = fields.Selection(CRITICALITIES, readonly=True)
     operation = fields.Selection(OPERATIONS, readonly=True)
     event_type = fields.Char(readonly=True)
-    event_time = fields.Datetime("Occurred At", readonly=True, index=True)
+    event_time = fields.Datetime("Occurred At", readonly=True)
     event_uuid = fields.Char(related="event_id.event_uuid", string="Event ID")
     reference = fields.Char(related="event_id.reference")
     state = fields.Selection(
@@ -64,7 +69,7 @@ class StockSyncDelivery(models.Model):
     claim_token = fields.Char(readonly=True, copy=False)
     last_attempt_at = fields.Datetime(readonly=True)
     status_code = fields.Integer("HTTP Status", readonly=True)
-    error_class = fields.Selection(ERROR_CLASSES, readonly=True, index=True)
+    error_class = fields.Selection(ERROR_CLASSES, readonly=True)
     error_message = fields.Char(readonly=True)
     response_excerpt = fields.Text(readonly=True)
     delivered_at = fields.Datetime(readonly=True)
@@ -108,42 +113,62 @@ class StockSyncDelivery(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _fan_out(self, events, endpoints=None):
-        """Create one pending delivery per event and matching endpoint."""
+        """Create one pending delivery per event (records) and matching endpoint."""
+        rows = [
+            {
+                "id": event.id,
+                "type": event.type,
+                "aggregateid": event.aggregateid,
+                "sequence": event.sequence,
+                "timestamp": event.timestamp,
+                "company_id": event.company_id.id,
+                "product_id": event.product_id.id or None,
+                "operation": event.operation,
+                "criticality": event.criticality,
+            }
+            for event in events
+        ]
+        return self._fan_out_rows(rows, [event._routing_facts_of() for event in events], endpoints)
+
+    @api.model
+    def _fan_out_rows(self, events, facts, endpoints=None):
+        """Insert the deliveries of freshly written events (plain rows), in one statement."""
         if endpoints is None:
             endpoints = self.env["stock.sync.endpoint"].search([])
         if not endpoints or not events:
             return self.browse()
         now = fields.Datetime.now()
-        rules = {endpoint: endpoint._routing_rules() for endpoint in endpoints}
-        vals_list = []
+        rules = [(endpoint, endpoint._routing_rules()) for endpoint in endpoints]
+        rows = []
         realtime = False
-        for event in events:
-            for endpoint in endpoints:
-                if not endpoint._accepts(rules[endpoint], event):
+        for event, event_facts in zip(events, facts, strict=True):
+            for endpoint, endpoint_rules in rules:
+                if not endpoint._accepts(endpoint_rules, event_facts):
                     continue
-                first_attempt = endpoint._first_attempt_at(event.criticality, now)
+                first_attempt = endpoint._first_attempt_at(event["criticality"], now)
                 realtime = realtime or first_attempt <= now
-                vals_list.append(
+                rows.append(
                     {
-                        "event_id": event.id,
+                        "event_id": event["id"],
                         "endpoint_id": endpoint.id,
-                        "company_id": event.company_id.id,
-                        "product_id": event.product_id.id,
-                        "partition_key": event.aggregateid,
-                        "sequence": event.sequence,
-                        "criticality": event.criticality,
-                        "operation": event.operation,
-                        "event_type": event.type,
-                        "event_time": event.timestamp,
+                        "company_id": event["company_id"],
+                        "product_id": event["product_id"],
+                        "partition_key": event["aggregateid"],
+                        "sequence": event["sequence"],
+                        "criticality": event["criticality"],
+                        "operation": event["operation"],
+                        "event_type": event["type"],
+                        "event_time": event["timestamp"],
                         "next_attempt_at": first_attempt,
+                        "state": "pending",
+                        "attempts": 0,
+                        "send_alone": False,
                     }
                 )
-        deliveries = self.with_context(
-            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
-        ).create(vals_list)
+        ids = insert_rows(self.env.cr, self._table, rows, self.env.uid)
         if realtime:
             self.env["stock.sync.dispatcher"]._wake_up()
-        return deliveries
+        return self.browse(ids)
 
     # ------------------------------------------------------------------
     # Exception queue actions

@@ -138,21 +138,19 @@ class StockSyncEndpoint(models.Model):
         }
 
     @staticmethod
-    def _accepts(rules, event):
-        if rules["types"] and event.type not in rules["types"]:
+    def _accepts(rules, facts):
+        """Does an event with these routing ``facts`` pass the endpoint's filters?"""
+        if rules["types"] and facts["type"] not in rules["types"]:
             return False
-        if rules["companies"] and event.company_id.id not in rules["companies"]:
+        if rules["companies"] and facts["company_id"] not in rules["companies"]:
             return False
-        locations = event.location_id | event.location_dest_id
-        if rules["warehouses"] and not set(locations.warehouse_id.ids) & rules["warehouses"]:
+        if rules["warehouses"] and not facts["warehouse_ids"] & rules["warehouses"]:
             return False
         if rules["locations"] and not any(
-            (loc.parent_path or "").startswith(rules["locations"]) for loc in locations
+            path.startswith(rules["locations"]) for path in facts["location_paths"]
         ):
             return False
-        if rules["categories"] and not (event.product_categ_id.parent_path or "").startswith(
-            rules["categories"]
-        ):
+        if rules["categories"] and not facts["categ_path"].startswith(rules["categories"]):
             return False
         return True
 

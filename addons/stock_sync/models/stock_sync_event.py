@@ -4,6 +4,8 @@ import uuid
 from odoo import api, fields, models
 from odoo.tools import str2bool
 
+from ..services.bulk_insert import insert_rows
+
 MOVEMENT_TYPE = "odoo.stock_sync.movement.v1"
 LOT_TYPE = "odoo.stock_sync.lot.v1"
 
@@ -49,16 +51,14 @@ class StockSyncEvent(models.Model):
         required=True,
         readonly=True,
         copy=False,
-        index=True,
         help="The CloudEvents id: a UUID, and the idempotency key for receivers.",
     )
-    type = fields.Char("Event Type", required=True, readonly=True, index=True)
+    type = fields.Char("Event Type", required=True, readonly=True)
     aggregatetype = fields.Char("Aggregate Type", required=True, readonly=True)
     aggregateid = fields.Char(
         "Partition Key",
         required=True,
         readonly=True,
-        index=True,
         help="Product and company: the key events are ordered by.",
     )
     sequence = fields.Integer(readonly=True, help="Monotonic and gap-free per partition key.")
@@ -71,7 +71,7 @@ class StockSyncEvent(models.Model):
     location_id = fields.Many2one("stock.location", "From", readonly=True, ondelete="set null")
     location_dest_id = fields.Many2one("stock.location", "To", readonly=True, ondelete="set null")
     move_line_id = fields.Many2one("stock.move.line", readonly=True, ondelete="set null")
-    operation = fields.Selection(OPERATIONS, readonly=True, index=True)
+    operation = fields.Selection(OPERATIONS, readonly=True)
     criticality = fields.Selection(CRITICALITIES, readonly=True)
     reference = fields.Char(readonly=True)
     delivery_ids = fields.One2many("stock.sync.delivery", "event_id", readonly=True)
@@ -118,7 +118,7 @@ class StockSyncEvent(models.Model):
             counts[key] = counts.get(key, 0) + 1
         # sudo: the counters are technical rows no business user reads.
         next_number = self.env["stock.sync.sequence"].sudo()._reserve(counts)
-        vals_list = []
+        rows, facts = [], []
         for draft, key in zip(drafts, keys, strict=True):
             sequence = next_number[key]
             next_number[key] += 1
@@ -141,7 +141,7 @@ class StockSyncEvent(models.Model):
                 "criticality": criticality,
                 "data": draft["data"],
             }
-            vals_list.append(
+            rows.append(
                 {
                     "event_uuid": event_uuid,
                     "type": draft["type"],
@@ -152,20 +152,48 @@ class StockSyncEvent(models.Model):
                     "timestamp": draft["occurred_at"],
                     "company_id": company.id,
                     "product_id": product.id,
-                    "product_categ_id": product.categ_id.id,
-                    "lot_id": draft.get("lot") and draft["lot"].id,
-                    "location_id": location_from and location_from.id,
-                    "location_dest_id": location_to and location_to.id,
-                    "move_line_id": draft.get("move_line") and draft["move_line"].id,
+                    "product_categ_id": product.categ_id.id or None,
+                    "lot_id": draft.get("lot") and draft["lot"].id or None,
+                    "location_id": location_from and location_from.id or None,
+                    "location_dest_id": location_to and location_to.id or None,
+                    "move_line_id": draft.get("move_line") and draft["move_line"].id or None,
                     "operation": draft.get("operation"),
                     "criticality": criticality,
                     "reference": draft.get("reference"),
                 }
             )
-        # sudo: events record what stock did, whatever the acting user may read.
-        events = self.sudo().create(vals_list)
-        self.env["stock.sync.delivery"].sudo()._fan_out(events)
-        return events
+            facts.append(
+                self._routing_facts(
+                    draft["type"], company, (location_from, location_to), product.categ_id
+                )
+            )
+        ids = insert_rows(self.env.cr, self._table, rows, self.env.uid)
+        for row, event_id in zip(rows, ids, strict=True):
+            row["id"] = event_id
+        # sudo: deliveries are technical rows fanned out whatever the acting user may read.
+        self.env["stock.sync.delivery"].sudo()._fan_out_rows(rows, facts)
+        return self.browse(ids)
+
+    def _routing_facts_of(self):
+        self.ensure_one()
+        return self._routing_facts(
+            self.type,
+            self.company_id,
+            (self.location_id, self.location_dest_id),
+            self.product_categ_id,
+        )
+
+    @api.model
+    def _routing_facts(self, event_type, company, locations, category):
+        """What endpoint filters look at, computed once per event."""
+        locations = [loc for loc in locations if loc]
+        return {
+            "type": event_type,
+            "company_id": company.id,
+            "warehouse_ids": {loc.warehouse_id.id for loc in locations if loc.warehouse_id},
+            "location_paths": [loc.parent_path or "" for loc in locations],
+            "categ_path": category.parent_path or "",
+        }
 
     @api.model
     def _capture_move_lines(self, move_lines):

@@ -176,7 +176,7 @@ class TestCapture(StockSyncCase):
         # The outbox fails: the stock change must fail with it.
         with patch.object(
             type(self.env["stock.sync.delivery"]),
-            "_fan_out",
+            "_fan_out_rows",
             side_effect=RuntimeError("outbox down"),
         ):
             with self.assertRaises(RuntimeError), self.env.cr.savepoint():

@@ -32,7 +32,7 @@ class StockSyncReplay(models.TransientModel):
             [("timestamp", ">=", self.date_from), ("timestamp", "<=", self.date_to)], order="id"
         )
         rules = endpoint._routing_rules()
-        events = events.filtered(lambda event: endpoint._accepts(rules, event))
+        events = events.filtered(lambda event: endpoint._accepts(rules, event._routing_facts_of()))
         if not events:
             raise UserError(
                 _(
