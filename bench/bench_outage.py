@@ -11,6 +11,10 @@ The peer, Odoo's automation-rule webhook on stock moves, goes through the very
 same load and outage at the same time (its own counting receiver goes down
 and up together with ours), so both see identical moves: moves done vs.
 webhook calls received gives what it lost.
+
+A second, shorter scenario has the outage at the end of the load: the last
+receipts go out while the receiver is down, it comes back to silence, and
+no new transaction wakes the dispatcher: only its own retry schedule can.
 """
 
 import time
@@ -20,6 +24,8 @@ import common
 RATE = 4  # receipts per second
 LINES = 2  # move lines (events) per receipt
 WAIT = 120  # seconds to wait for the backlog after the load
+QUIET_LOAD = 5  # seconds of load of the second scenario, receiver down
+QUIET_DOWN = 10  # seconds the receiver stays down after that load
 RETRY = {"retry_base_seconds": 1.0, "retry_max_seconds": 10.0, "max_attempts": 10, "timeout": 5.0}
 
 
@@ -76,8 +82,29 @@ def report_peer(results, committed, counter, calls_before_down):
     moves = sum(n for _, _, n in committed)
     results.add("peer_moves", moves, "", "peer: moves done")
     results.add("peer_calls", counter.calls, "", "peer: webhook calls received")
-    results.add("peer_lost", moves - counter.calls, "", "peer: lost")
+    results.add("peer_lost", moves - counter.calls, "", "peer: lost", headline=True)
     results.add("peer_calls_before_down", calls_before_down, "", "peer: calls before the outage")
+
+
+def quiet_outage(registry, uid, product_ids, receiver, scale, results):
+    """Receiver down for the last receipts, back up when nothing else happens."""
+    receiver.reset()
+    receiver.go_down()
+    try:
+        committed = common.receipt_load(registry, uid, product_ids, RATE, QUIET_LOAD * scale, LINES)
+        time.sleep(QUIET_DOWN * scale)  # the dispatcher's retries fail meanwhile
+    finally:
+        receiver.come_up()
+    up_at = time.time()
+    ids = [i for _, event_ids, _ in committed for i in event_ids]
+    receiver.wait_for(len(ids), timeout=WAIT)
+    received_at = receiver.received_at
+    results.add("quiet_lost", sum(1 for i in ids if i not in received_at), "",
+                f"quiet: lost ({len(ids)} events, none after)", target=("==", 0))
+    last = max((received_at[i] for i in ids if i in received_at), default=None)
+    results.add("quiet_drain_s", last - up_at if last else None, "s",
+                f"quiet: drain time after come_up (retry max {RETRY['retry_max_seconds']:g} s)",
+                headline=True)
 
 
 def main():
@@ -106,12 +133,13 @@ def main():
             n_events = sum(len(ids) for _, ids, _ in committed)
             receiver.wait_for(n_events, timeout=WAIT)
             failed_batches = server.log_count("Inventory Sync: batch of")
-        calls_before_down = sum(1 for t in counter.received_at if t < outage.down_at)
-        report_ours(results, committed, receiver, outage)
-        results.add("failed_batches", failed_batches, "", "outbox: failed batch attempts (log)")
-        results.add("delivery_states", str(delivery_states(registry, endpoint_id)), "",
-                    "outbox: delivery states")
-        report_peer(results, committed, counter, calls_before_down)
+            calls_before_down = sum(1 for t in counter.received_at if t < outage.down_at)
+            report_ours(results, committed, receiver, outage)
+            results.add("failed_batches", failed_batches, "", "outbox: failed batch attempts (log)")
+            results.add("delivery_states", str(delivery_states(registry, endpoint_id)), "",
+                        "outbox: delivery states")
+            report_peer(results, committed, counter, calls_before_down)
+            quiet_outage(registry, uid, product_ids, receiver, args.scale, results)
     finally:
         receiver.stop()
         counter.stop()

@@ -34,8 +34,6 @@ RESULTS_DIR = BENCH_DIR / "results"
 if str(REPO_ROOT / "tests") not in sys.path:
     sys.path.insert(0, str(REPO_ROOT / "tests"))
 
-_logger = logging.getLogger("bench")
-
 
 # ----------------------------------------------------------------------
 # Command line and Odoo as a library
@@ -79,14 +77,15 @@ def env(registry, user=None, context=None):
     """An environment in its own transaction, committed on success.
 
     ``user`` None is the superuser; benchmarks that play a warehouse user pass
-    ``admin_uid()``. Like Odoo's HTTP layer, we pick up other processes'
-    registry changes first and tell them about ours afterwards.
+    ``admin_uid()`` and no context, so that mail tracking and the rest run as
+    in the UI. Like Odoo's HTTP layer, we pick up other processes' registry
+    changes first and tell them about ours afterwards.
     """
     from odoo import SUPERUSER_ID, api
 
     registry = registry.check_signaling()
     with registry.manage_changes(), registry.cursor() as cr:
-        yield api.Environment(cr, user or SUPERUSER_ID, dict(context or {}, tracking_disable=True))
+        yield api.Environment(cr, user or SUPERUSER_ID, dict(context or {}))
 
 
 def admin_uid(registry):

@@ -1,6 +1,7 @@
 """docker-compose.yml must stay in line with odoo.conf and the modules in addons/.
 
-Plain pytest tests: they read files only, no Odoo database is used.
+Plain pytest tests: they read files only, no Odoo database is used. bin/test runs them
+with the others; alone: python3 -m pytest -p no:odoo tests/test_docker_compose.py
 """
 
 import ast
