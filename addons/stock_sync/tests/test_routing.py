@@ -1,8 +1,12 @@
+import select
 from datetime import timedelta
 
-from odoo import Command, fields
+import psycopg2
+
+from odoo import Command, fields, sql_db
 from odoo.tests import tagged
 
+from ..services import cron_wakeup
 from .common import StockSyncCase
 
 
@@ -83,3 +87,22 @@ class TestRouting(StockSyncCase):
         # Many real-time moves in one transaction: one trigger, not one per move.
         self.receive([(self.product, 1)])
         self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
+
+    def test_wake_up_reaches_cron_workers_listening(self):
+        """The NOTIFY Odoo's cron threads wait for, over the reused connection."""
+        _dbname, params = sql_db.connection_info_for("postgres")
+        listener = psycopg2.connect(**params)
+        self.addCleanup(listener.close)
+        listener.autocommit = True
+        listener.cursor().execute("LISTEN cron_trigger")
+        for _ in range(2):  # the second call reuses the connection
+            self.assertTrue(cron_wakeup.notify_cron_workers(self.env.cr.dbname))
+        received = []
+        for _ in range(50):
+            select.select([listener], [], [], 0.1)
+            listener.poll()
+            received += [n.payload for n in listener.notifies]
+            listener.notifies.clear()
+            if len(received) >= 2:
+                break
+        self.assertEqual(received, [self.env.cr.dbname] * 2)

@@ -1,0 +1,50 @@
+"""Wake Odoo's cron workers over one reused connection.
+
+Odoo's cron threads LISTEN on the ``postgres`` database, so ``ir.cron``
+opens a brand-new connection to it for every NOTIFY (it keeps no pool for
+that database). Capture wakes the dispatcher after every stock transaction
+with real-time material; a fresh connection each time cost more than the
+rest of capture together, so this module keeps one per process.
+"""
+
+import logging
+import os
+import threading
+
+import psycopg2
+
+from odoo import sql_db
+
+from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
+
+_logger = logging.getLogger(__name__)
+_lock = threading.Lock()
+_connection = None
+_connection_pid = None
+
+
+def _connect():
+    _dbname, params = sql_db.connection_info_for("postgres")
+    connection = psycopg2.connect(**params)
+    connection.autocommit = True
+    return connection
+
+
+def notify_cron_workers(dbname):
+    """Send Odoo's ``cron_trigger`` notification for ``dbname``; never raises."""
+    global _connection, _connection_pid
+    with _lock:
+        for attempt in (1, 2):
+            try:
+                # A connection made before a fork belongs to the parent process.
+                if _connection is None or _connection.closed or _connection_pid != os.getpid():
+                    _connection, _connection_pid = _connect(), os.getpid()
+                with _connection.cursor() as cr:
+                    cr.execute(f"SELECT {ODOO_NOTIFY_FUNCTION}('cron_trigger', %s)", (dbname,))
+                return True
+            except psycopg2.Error as exc:
+                _connection = None
+                if attempt == 2:
+                    # The every-minute cron still dispatches: late, not lost.
+                    _logger.warning("Inventory Sync: could not wake the cron workers: %s", exc)
+    return False
