@@ -348,6 +348,13 @@ class StockSyncDispatcher(models.AbstractModel):
                 (endpoints.ids,),
             )
             earliest = cr.fetchone()[0]
-        if earliest and earliest < fields.Datetime.now() + timedelta(minutes=1):
+        now = fields.Datetime.now()
+        if earliest and earliest < now + timedelta(minutes=1):
             # sudo: ir.cron is technical; the trigger is ours to set.
             self.env.ref("stock_sync.ir_cron_dispatch").sudo()._trigger(at=earliest)
+            if earliest > now:
+                dbname = self.env.cr.dbname
+                delay = (earliest - now).total_seconds() + 0.5  # the trigger row must be due
+                self.env.cr.postcommit.add(
+                    lambda: cron_wakeup.notify_cron_workers_later(dbname, delay)
+                )

@@ -10,6 +10,7 @@ rest of capture together, so this module keeps one per process.
 import logging
 import os
 import threading
+import time
 
 import psycopg2
 
@@ -48,3 +49,27 @@ def notify_cron_workers(dbname):
                     # The every-minute cron still dispatches: late, not lost.
                     _logger.warning("Inventory Sync: could not wake the cron workers: %s", exc)
     return False
+
+
+_timers = {}
+
+
+def notify_cron_workers_later(dbname, delay):
+    """Send the notification in ``delay`` seconds (a daemon timer, one per database).
+
+    Odoo only notifies its cron workers of triggers due now; one set for a
+    retry in 8 s would otherwise wait for the workers' 60 s poll. If this
+    process ends first, that poll still runs the job: late, not lost.
+    """
+    with _lock:
+        current = _timers.get(dbname)
+        due = time.monotonic() + delay
+        if current and current.is_alive() and current.due <= due:
+            return
+        if current:
+            current.cancel()
+        timer = threading.Timer(delay, notify_cron_workers, (dbname,))
+        timer.daemon = True
+        timer.due = due
+        _timers[dbname] = timer
+        timer.start()

@@ -106,3 +106,20 @@ class TestRouting(StockSyncCase):
             if len(received) >= 2:
                 break
         self.assertEqual(received, [self.env.cr.dbname] * 2)
+
+    def test_a_future_retry_wakes_the_workers_when_due(self):
+        _dbname, params = sql_db.connection_info_for("postgres")
+        listener = psycopg2.connect(**params)
+        self.addCleanup(listener.close)
+        listener.autocommit = True
+        listener.cursor().execute("LISTEN cron_trigger")
+        cron_wakeup.notify_cron_workers_later(self.env.cr.dbname, 0.5)
+        cron_wakeup.notify_cron_workers_later(
+            self.env.cr.dbname, 30
+        )  # a later one does not replace it
+        select.select([listener], [], [], 0.2)
+        listener.poll()
+        self.assertFalse(listener.notifies, "not before it is due")
+        select.select([listener], [], [], 3)
+        listener.poll()
+        self.assertEqual([n.payload for n in listener.notifies], [self.env.cr.dbname])
