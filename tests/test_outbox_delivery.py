@@ -3,6 +3,7 @@
 import json
 from datetime import timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 import jsonschema
 from outbox_case import OutboxDeliveryCase
@@ -167,13 +168,77 @@ class TestOutboxDelivery(OutboxDeliveryCase):
         self.dispatch()
         self.assertEqual(delivery.state, "delivered")
         self.assertEqual(self.receiver.requests[-1]["signatures"], 2)
-        # The old secret is retired: a receiver still on it refuses, and says so.
+        # The old secret is retired: a receiver still on it refuses every batch.
+        # That is the endpoint's problem, not the events': they wait, the
+        # batch is not split, and the managers are told.
         old.active = False
         self.receiver.set_secrets([old.secret])
-        second = self.events_of(self.receive([(self.product, 1)])).delivery_ids
+        second = self.events_of(self.receive([(self.product, 1), (self.carton, 1)])).delivery_ids
         self.dispatch()
-        self.assertEqual((second.state, second.status_code), ("dead", 401))
-        self.assertNotIn(new.secret, (second.error_message or "") + (second.response_excerpt or ""))
+        self.assertEqual(set(second.mapped("state")), {"failed"})
+        self.assertEqual(set(second.mapped("status_code")), {401})
+        self.assertFalse(any(second.mapped("send_alone")))
+        self.assertIn("check its URL and secrets", second[0].error_message)
+        self.assertIn(
+            "refuses our requests", " ".join(self.endpoint.activity_ids.mapped("summary"))
+        )
+        self.receiver.set_secrets([new.secret])
+        self.make_due()
+        self.dispatch()
+        self.assertEqual(set(second.mapped("state")), {"delivered"})
+
+    def test_retry_after_zero_does_not_burn_the_attempts(self):
+        self.receiver.set_behaviour("status", status=503, headers={"Retry-After": "0"})
+        delivery = self.events_of(self.receive([(self.product, 1)])).delivery_ids
+        before = fields.Datetime.now()
+        self.dispatch()
+        self.assertEqual((delivery.state, delivery.attempts), ("failed", 1))
+        self.assertGreaterEqual(delivery.next_attempt_at, before + timedelta(seconds=4))
+
+    def test_an_unexpected_error_while_sending_is_recorded_not_lost(self):
+        delivery = self.events_of(self.receive([(self.product, 1)])).delivery_ids
+        target = "odoo.addons.stock_sync.services.http_transport.send_batch"
+        with (
+            patch(target, side_effect=RuntimeError("bug")),
+            self.assertLogs("odoo.addons.stock_sync.models.stock_sync_dispatcher", "ERROR"),
+        ):
+            self.dispatch()
+        self.assertEqual((delivery.state, delivery.error_class), ("failed", "config"))
+        self.assertIn("see the server log", delivery.error_message)
+        self.make_due()
+        self.dispatch()
+        self.assertEqual(delivery.state, "delivered")
+
+    def test_errors_name_the_host_but_never_the_path_or_query(self):
+        self.endpoint.url = self.receiver.url + "?token=TOPSECRET123"
+        delivery = self.events_of(self.receive([(self.product, 1)])).delivery_ids
+        self.receiver.go_down()
+        try:
+            with self.assertLogs("odoo.addons.stock_sync", "WARNING") as logs:
+                self.dispatch()
+        finally:
+            self.receiver.come_up()
+        self.assertEqual((delivery.state, delivery.error_class), ("failed", "connection"))
+        self.assertIn("http://127.0.0.1:", delivery.error_message)
+        for text in [delivery.error_message, *logs.output]:
+            self.assertNotIn("TOPSECRET123", text)
+            self.assertNotIn("/events", text)
+
+    def test_parking_heals_when_the_dead_delivery_is_gone(self):
+        first = self.events_of(self.receive([(self.product, 1)])).delivery_ids
+        second = self.events_of(self.receive([(self.product, 2)])).delivery_ids
+        # As if a racing transaction re-parked the follower after a cancel:
+        # nothing dead is in front of it any more.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE stock_sync_delivery SET state = CASE WHEN id = %s THEN 'cancelled' ELSE 'parked' END"
+            " WHERE id IN %s",
+            (first.id, (first | second)._ids),
+        )
+        self.env.invalidate_all()
+        self.dispatch()
+        self.assertEqual((first.state, second.state), ("cancelled", "delivered"))
+        self.assertEqual(len(self.receiver.unique_events()), 1)
 
     def test_archived_or_deleted_product_still_delivers(self):
         product = self.env["product.product"].create(

@@ -12,8 +12,52 @@ def _ref(record, **extra):
     return {"id": record.id, "name": record.display_name, **extra}
 
 
+# Fields of a done move line whose edition moves stock again.
+CORRECTION_FIELDS = frozenset(
+    {
+        "quantity",
+        "product_uom_id",
+        "location_id",
+        "location_dest_id",
+        "lot_id",
+        "package_id",
+        "result_package_id",
+        "owner_id",
+    }
+)
+
+
 class StockMoveLine(models.Model):
     _inherit = "stock.move.line"
+
+    def write(self, vals):
+        done = (
+            self.filtered(lambda ml: ml.state == "done")
+            if CORRECTION_FIELDS & set(vals)
+            else self.browse()
+        )
+        before = {line.id: line._stock_sync_snapshot() for line in done}
+        result = super().write(vals)
+        changed = done.filtered(lambda line: line._stock_sync_snapshot() != before[line.id])
+        if changed:
+            self.env["stock.sync.event"]._capture_corrections(changed, before)
+        return result
+
+    def _stock_sync_snapshot(self):
+        """What a receiver must undo when a done line is corrected."""
+        self.ensure_one()
+        return {
+            "quantity": self.quantity_product_uom,
+            "location_from": {"id": self.location_id.id, "name": self.location_id.complete_name},
+            "location_to": {
+                "id": self.location_dest_id.id,
+                "name": self.location_dest_id.complete_name,
+            },
+            "lot": _ref(self.lot_id),
+            "package": _ref(self.package_id),
+            "result_package": _ref(self.result_package_id),
+            "owner": _ref(self.owner_id),
+        }
 
     def _stock_sync_on_hand(self):
         """On-hand quantity per (product, location) after the moves, in one query."""

@@ -23,6 +23,7 @@ ERROR_CLASSES = [
 ]
 # States a person may send again; in-flight work belongs to a dispatcher.
 REQUEUABLE = ("failed", "dead", "parked", "cancelled", "delivered")
+CANCELLABLE = ("failed", "dead", "parked")
 
 
 class StockSyncDelivery(models.Model):
@@ -32,6 +33,7 @@ class StockSyncDelivery(models.Model):
     _description = "Inventory Event Delivery"
     _inherit = ["mail.thread"]
     _order = "id desc"
+    _mail_post_access = "read"  # sync users comment on deliveries they cannot edit
 
     event_id = fields.Many2one(
         # indexed by the unique (event_id, endpoint_id) constraint
@@ -173,31 +175,35 @@ class StockSyncDelivery(models.Model):
     # ------------------------------------------------------------------
     # Exception queue actions
     # ------------------------------------------------------------------
-    def _check_not_in_flight(self):
-        busy = self.filtered(lambda d: d.state in ("in_flight", "pending"))
-        if busy:
+    def _check_states(self, allowed, action):
+        wrong = self.filtered(lambda d: d.state not in allowed)
+        if wrong:
+            states = dict(self._fields["state"].selection)
             raise UserError(
                 _(
-                    "%(count)s of the selected deliveries are pending or in flight: a dispatcher "
-                    "owns them. Wait for their result, then act on the ones that failed.",
-                    count=len(busy),
+                    "%(count)s of the selected deliveries cannot be %(action)s: they are %(states)s. "
+                    "Pending and in-flight deliveries belong to a dispatcher; wait for their result.",
+                    count=len(wrong),
+                    action=action,
+                    states=", ".join(sorted({states[d.state] for d in wrong})),
                 )
             )
 
     def action_requeue(self):
         """Send the selection again, in order, as soon as a dispatcher is free."""
-        self._check_not_in_flight()
-        now = fields.Datetime.now()
+        self._check_states(REQUEUABLE, _("queued again"))
+        # sudo: sync users cannot write deliveries field by field; this action,
+        # checked above, is what they may do. Tracking still names them.
+        self.sudo().write(
+            {
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": fields.Datetime.now(),
+                "lease_until": False,
+                "cancel_reason": False,
+            }
+        )
         for delivery in self:
-            delivery.write(
-                {
-                    "state": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "lease_until": False,
-                    "cancel_reason": False,
-                }
-            )
             delivery.message_post(body=_("Queued again by %s.", self.env.user.name))
         self._release_followers()
         self.endpoint_id.sudo().write({"paused_until": False})  # sudo: users cannot edit endpoints
@@ -212,15 +218,26 @@ class StockSyncDelivery(models.Model):
             raise UserError(
                 _("Say why these deliveries are cancelled: the reason stays in their history.")
             )
-        self._check_not_in_flight()
+        self._check_states(CANCELLABLE, _("cancelled"))
+        # sudo: as in action_requeue, the checked action writes for the user.
+        self.sudo().write({"state": "cancelled", "cancel_reason": reason, "lease_until": False})
         for delivery in self:
-            delivery.write({"state": "cancelled", "cancel_reason": reason, "lease_until": False})
             delivery.message_post(
                 body=_("Cancelled by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
             )
         self._release_followers()
         self.env["stock.sync.dispatcher"]._wake_up()
         return True
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_finished(self):
+        """Deleting a waiting delivery would lose its event for that endpoint."""
+        if any(d.state not in ("delivered", "cancelled") for d in self):
+            raise UserError(
+                _(
+                    "Only delivered or cancelled deliveries can be deleted: cancel the others first, with a reason."
+                )
+            )
 
     def _release_followers(self):
         """Parked deliveries behind these go back to the queue, still in key order.

@@ -93,14 +93,27 @@ class StockSyncDispatcher(models.AbstractModel):
         if not rows:
             return 0
         body = "[" + ",".join(row.payload for row in rows) + "]"
-        result = http_transport.send_batch(
-            endpoint.id,
-            endpoint.sudo().url,  # sudo: the URL is a manager-only field
-            endpoint._active_secrets(),
-            [row.event_uuid for row in rows],
-            body,
-            endpoint.timeout,
-        )
+        try:
+            result = http_transport.send_batch(
+                endpoint.id,
+                endpoint.sudo().url,  # sudo: the URL is a manager-only field
+                endpoint._active_secrets(),
+                [row.event_uuid for row in rows],
+                body,
+                endpoint.timeout,
+            )
+        except Exception as exc:  # noqa: BLE001 - recorded below, never lost
+            # send_batch turns every network and HTTP problem into a result;
+            # anything else is a bug, but the claimed rows must still get an
+            # outcome, or they would loop on lease expiry forever.
+            _logger.exception(
+                "Inventory Sync: unexpected error sending to endpoint %r", endpoint.name
+            )
+            result = http_transport.SendResult(
+                "retry",
+                error_class="config",
+                error=f"Unexpected {exc.__class__.__name__}: see the server log.",
+            )
         self._record(endpoint, rows, token, result)
         if result.outcome != "delivered":
             _logger.warning(
@@ -115,6 +128,11 @@ class StockSyncDispatcher(models.AbstractModel):
     # ------------------------------------------------------------------
     # Step 1: claim
     # ------------------------------------------------------------------
+    @staticmethod
+    def _db_now(cr):
+        cr.execute("SELECT (clock_timestamp() AT TIME ZONE 'UTC')::timestamp")
+        return cr.fetchone()[0]
+
     def _new_cursor(self):
         cr = self.env.registry.cursor()
         if not isinstance(cr, TestCursor):
@@ -124,16 +142,26 @@ class StockSyncDispatcher(models.AbstractModel):
 
     @api.model
     def _claim(self, endpoint, token):
-        now = fields.Datetime.now()
-        # Three times the batch as candidates: other dispatchers may hold
-        # the first ones, and SKIP LOCKED then leaves us the rest.
-        params = {"endpoint": endpoint.id, "now": now, "limit": 3 * endpoint.batch_size}
         with self._new_cursor() as cr:
+            # The database's clock, not this server's: leases are compared
+            # by every server that dispatches.
+            now = self._db_now(cr)
+            # Three times the batch as candidates: other dispatchers may hold
+            # the first ones, and SKIP LOCKED then leaves us the rest.
+            params = {
+                "endpoint": endpoint.id,
+                "now": now,
+                "limit": 3 * endpoint.batch_size,
+                "batch": endpoint.batch_size,
+            }
             cr.execute("SELECT paused_until FROM stock_sync_endpoint WHERE id = %s", (endpoint.id,))
             paused_until = cr.fetchone()[0]
             if paused_until and paused_until > now:
                 return []
-            # Whatever waits behind a dead or parked delivery of its key is parked too.
+            # Whatever waits behind a dead delivery of its key is parked, and
+            # a parked one with no dead delivery before it any more (cancelled,
+            # retried or deleted meanwhile, even by a racing transaction)
+            # returns to the queue: the parking heals itself on every claim.
             cr.execute(
                 "SELECT 1 FROM stock_sync_delivery WHERE endpoint_id = %(endpoint)s"
                 " AND state IN ('dead', 'parked') LIMIT 1",
@@ -142,18 +170,23 @@ class StockSyncDispatcher(models.AbstractModel):
             if cr.fetchone():
                 cr.execute(
                     """
-                    UPDATE stock_sync_delivery SET state = 'parked'
-                     WHERE id IN (
-                        SELECT q.id FROM (
-                            SELECT d.id, d.state,
-                                   BOOL_OR(d.state IN ('dead', 'parked')) OVER (
-                                       PARTITION BY d.partition_key ORDER BY d.sequence
-                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS behind_dead
-                              FROM stock_sync_delivery d
-                             WHERE d.endpoint_id = %(endpoint)s
-                               AND d.state NOT IN ('delivered', 'cancelled')
-                        ) q
-                         WHERE q.behind_dead AND q.state IN ('pending', 'failed'))
+                    UPDATE stock_sync_delivery d
+                       SET state = CASE WHEN q.behind_dead THEN 'parked' ELSE 'pending' END,
+                           next_attempt_at = CASE WHEN q.behind_dead THEN d.next_attempt_at
+                                                  ELSE %(now)s END
+                      FROM (
+                        SELECT p.id, p.state,
+                               COALESCE(BOOL_OR(p.state = 'dead') OVER (
+                                   PARTITION BY p.partition_key ORDER BY p.sequence
+                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), FALSE) AS behind_dead
+                          FROM stock_sync_delivery p
+                         WHERE p.endpoint_id = %(endpoint)s
+                           AND p.state NOT IN ('delivered', 'cancelled')
+                      ) q
+                     WHERE d.id = q.id
+                       AND ((q.behind_dead AND q.state IN ('pending', 'failed'))
+                            OR (NOT q.behind_dead AND q.state = 'parked'))
+                       AND d.state = q.state
                     """,
                     params,
                 )
@@ -185,6 +218,7 @@ class StockSyncDispatcher(models.AbstractModel):
                   FROM stock_sync_delivery d
                  WHERE d.id = ANY(%(ids)s) AND {_READY}
                  ORDER BY d.event_id
+                 LIMIT %(batch)s
                    FOR UPDATE SKIP LOCKED
                 """,  # noqa: S608 - constants only
                 params,
@@ -197,7 +231,7 @@ class StockSyncDispatcher(models.AbstractModel):
             if candidates[0][3]:
                 candidates = candidates[:1]
             else:
-                candidates = [row for row in candidates if not row[3]][: endpoint.batch_size]
+                candidates = [row for row in candidates if not row[3]]
             chosen_ids = [row[0] for row in candidates]
             # Keep a row only if nothing earlier of its key is left behind:
             # rows locked by another dispatcher, or cut by the limit.
@@ -240,7 +274,12 @@ class StockSyncDispatcher(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _record(self, endpoint, rows, token, result):
-        now = fields.Datetime.now()
+        with self._new_cursor() as cr:
+            self._record_in(cr, endpoint, rows, token, result)
+
+    @api.model
+    def _record_in(self, cr, endpoint, rows, token, result):
+        now = self._db_now(cr)
         common = {
             "token": token,
             "now": now,
@@ -249,86 +288,91 @@ class StockSyncDispatcher(models.AbstractModel):
             "error": result.error,
             "excerpt": result.excerpt,
         }
-        with self._new_cursor() as cr:
-            if result.outcome == "delivered":
-                cr.execute(
-                    """
-                    UPDATE stock_sync_delivery
-                       SET state = 'delivered', delivered_at = %(now)s, status_code = %(status)s,
-                           error_class = NULL, error_message = NULL, response_excerpt = %(excerpt)s,
-                           latency_ms = EXTRACT(EPOCH FROM (%(now)s - event_time)) * 1000,
-                           lease_until = NULL, claim_token = NULL, write_date = %(now)s
-                     WHERE claim_token = %(token)s AND state = 'in_flight'
-                """,
-                    common,
-                )
-                return
-            if result.outcome == "dead" and len(rows) > 1 and result.error_class != "config":
-                # Refused for good as a batch: try each event alone before
-                # declaring any of them dead.
-                cr.execute(
-                    """
-                    UPDATE stock_sync_delivery
-                       SET state = 'pending', send_alone = TRUE, next_attempt_at = %(now)s,
-                           status_code = %(status)s, error_class = %(error_class)s,
-                           error_message = %(error)s, response_excerpt = %(excerpt)s,
-                           lease_until = NULL, claim_token = NULL, write_date = %(now)s
-                     WHERE claim_token = %(token)s AND state = 'in_flight'
-                """,
-                    common,
-                )
-                return
-            ids, states, next_attempts = [], [], []
-            for row in rows:
-                dead = result.outcome == "dead" or row.attempts >= endpoint.max_attempts
-                delay = result.retry_after
-                if delay is None:
-                    delay = retry_policy.backoff_seconds(
-                        row.attempts, endpoint.retry_base_seconds, endpoint.retry_max_seconds
-                    )
-                delay = min(delay, endpoint.retry_max_seconds)
-                ids.append(row.id)
-                states.append("dead" if dead else "failed")
-                next_attempts.append(now + timedelta(seconds=delay))
+        if result.outcome == "delivered":
             cr.execute(
                 """
-                UPDATE stock_sync_delivery d
-                   SET state = u.state, next_attempt_at = u.next_attempt_at,
+                UPDATE stock_sync_delivery
+                   SET state = 'delivered', delivered_at = %(now)s, status_code = %(status)s,
+                       error_class = NULL, error_message = NULL, response_excerpt = %(excerpt)s,
+                       latency_ms = EXTRACT(EPOCH FROM (%(now)s - event_time)) * 1000,
+                       lease_until = NULL, claim_token = NULL, write_date = %(now)s
+                 WHERE claim_token = %(token)s AND state = 'in_flight'
+            """,
+                common,
+            )
+            return
+        if result.outcome == "dead" and len(rows) > 1 and result.error_class != "config":
+            # Refused for good as a batch: try each event alone before
+            # declaring any of them dead.
+            cr.execute(
+                """
+                UPDATE stock_sync_delivery
+                   SET state = 'pending', send_alone = TRUE, next_attempt_at = %(now)s,
                        status_code = %(status)s, error_class = %(error_class)s,
                        error_message = %(error)s, response_excerpt = %(excerpt)s,
                        lease_until = NULL, claim_token = NULL, write_date = %(now)s
-                  FROM unnest(%(ids)s::int[], %(states)s::varchar[], %(next)s::timestamp[])
-                       AS u(id, state, next_attempt_at)
-                 WHERE d.id = u.id AND d.claim_token = %(token)s AND d.state = 'in_flight'
-             RETURNING d.id, d.state
+                 WHERE claim_token = %(token)s AND state = 'in_flight'
             """,
-                dict(common, ids=ids, states=states, next=next_attempts),
+                common,
             )
-            recorded = cr.fetchall()
-            dead_ids = [row_id for row_id, state in recorded if state == "dead"]
-            retry_at = min(
-                (n for n, s in zip(next_attempts, states, strict=True) if s == "failed"),
-                default=None,
+            return
+        ids, states, next_attempts = [], [], []
+        for row in rows:
+            dead = result.outcome == "dead" or row.attempts >= endpoint.max_attempts
+            # Never sooner than the backoff: a "Retry-After: 0" must not
+            # burn every attempt within a second.
+            delay = max(
+                result.retry_after or 0.0,
+                retry_policy.backoff_seconds(
+                    row.attempts, endpoint.retry_base_seconds, endpoint.retry_max_seconds
+                ),
             )
-            if retry_at:
-                # Rest the endpoint: the receiver is unwell, do not fail the whole queue.
-                cr.execute(
-                    "UPDATE stock_sync_endpoint SET paused_until = %s WHERE id = %s",
-                    (retry_at, endpoint.id),
-                )
-            if dead_ids:
-                cr.execute(
-                    """
-                    UPDATE stock_sync_delivery f SET state = 'parked'
-                      FROM stock_sync_delivery d
-                     WHERE d.id = ANY(%s) AND f.endpoint_id = d.endpoint_id
-                       AND f.partition_key = d.partition_key AND f.sequence > d.sequence
-                       AND f.state IN ('pending', 'failed')
-                """,
-                    (dead_ids,),
-                )
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                env["stock.sync.endpoint"].browse(endpoint.id)._alert_dead()
+            delay = min(delay, max(endpoint.retry_max_seconds, endpoint.retry_base_seconds))
+            ids.append(row.id)
+            states.append("dead" if dead else "failed")
+            next_attempts.append(now + timedelta(seconds=delay))
+        cr.execute(
+            """
+            UPDATE stock_sync_delivery d
+               SET state = u.state, next_attempt_at = u.next_attempt_at,
+                   status_code = %(status)s, error_class = %(error_class)s,
+                   error_message = %(error)s, response_excerpt = %(excerpt)s,
+                   lease_until = NULL, claim_token = NULL, write_date = %(now)s
+              FROM unnest(%(ids)s::int[], %(states)s::varchar[], %(next)s::timestamp[])
+                   AS u(id, state, next_attempt_at)
+             WHERE d.id = u.id AND d.claim_token = %(token)s AND d.state = 'in_flight'
+         RETURNING d.id, d.state
+        """,
+            dict(common, ids=ids, states=states, next=next_attempts),
+        )
+        recorded = cr.fetchall()
+        dead_ids = [row_id for row_id, state in recorded if state == "dead"]
+        retry_at = min(
+            (n for n, s in zip(next_attempts, states, strict=True) if s == "failed"),
+            default=None,
+        )
+        if retry_at:
+            # Rest the endpoint: the receiver is unwell, do not fail the whole queue.
+            cr.execute(
+                "UPDATE stock_sync_endpoint SET paused_until = %s WHERE id = %s",
+                (retry_at, endpoint.id),
+            )
+        if result.endpoint_problem or dead_ids:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["stock.sync.endpoint"].browse(endpoint.id)._alert_managers(
+                endpoint_problem=result.endpoint_problem
+            )
+        if dead_ids:
+            cr.execute(
+                """
+                UPDATE stock_sync_delivery f SET state = 'parked'
+                  FROM stock_sync_delivery d
+                 WHERE d.id = ANY(%s) AND f.endpoint_id = d.endpoint_id
+                   AND f.partition_key = d.partition_key AND f.sequence > d.sequence
+                   AND f.state IN ('pending', 'failed')
+            """,
+                (dead_ids,),
+            )
 
     # ------------------------------------------------------------------
     @api.model

@@ -102,6 +102,32 @@ class StockSyncEndpoint(models.Model):
                     _("%(error)s Example: https://wms.example.com/odoo/events", error=error)
                 )
 
+    @api.constrains("company_id", "filter_company_ids", "warehouse_ids", "location_ids")
+    def _check_filter_companies(self):
+        for endpoint in self:
+            foreign = (
+                endpoint.warehouse_ids.company_id | endpoint.location_ids.company_id
+            ) - endpoint.company_id
+            if endpoint.company_id and foreign:
+                raise ValidationError(
+                    _(
+                        "Endpoint %(endpoint)s belongs to %(company)s: its warehouse and location "
+                        "filters cannot name those of %(others)s.",
+                        endpoint=endpoint.name,
+                        company=endpoint.company_id.name,
+                        others=", ".join(foreign.mapped("name")),
+                    )
+                )
+            if endpoint.company_id and endpoint.filter_company_ids - endpoint.company_id:
+                raise ValidationError(
+                    _(
+                        "Endpoint %(endpoint)s belongs to %(company)s and only receives its events: "
+                        "leave its company filter empty, or empty its company to share it.",
+                        endpoint=endpoint.name,
+                        company=endpoint.company_id.name,
+                    )
+                )
+
     def write(self, vals):
         result = super().write(vals)
         if {"url", "active"} & set(vals):
@@ -130,8 +156,10 @@ class StockSyncEndpoint(models.Model):
         self.ensure_one()
         return {
             "types": set(self.event_type_ids.mapped("code")),
-            "companies": set(self.filter_company_ids.ids)
-            | ({self.company_id.id} if self.company_id else set()),
+            # An endpoint of a company only ever receives that company's events.
+            "companies": {self.company_id.id}
+            if self.company_id
+            else set(self.filter_company_ids.ids),
             "warehouses": set(self.warehouse_ids.ids),
             "locations": tuple(self.location_ids.mapped("parent_path")),
             "categories": tuple(self.product_categ_ids.mapped("parent_path")),
@@ -193,21 +221,27 @@ class StockSyncEndpoint(models.Model):
         action["context"] = {"search_default_group_state": 1}
         return action
 
-    def _alert_dead(self):
-        """Tell the managers about dead deliveries: once per endpoint and day."""
+    def _alert_managers(self, endpoint_problem=False):
+        """Tell the managers about an endpoint in trouble: once per endpoint and day."""
         today = fields.Date.context_today(self)
         managers = self.env.ref("stock_sync.group_stock_sync_manager").users.filtered(
             lambda u: u.active and not u.share and u.id != self.env.ref("base.user_root").id
         )
         for endpoint in self.filtered(lambda e: e.last_dead_alert_date != today):
             endpoint.last_dead_alert_date = today
+            if endpoint_problem:
+                summary = _("%s refuses our requests", endpoint.name)
+                note = _(
+                    "The receiver answers 401, 403, 404, 405 or 410 to every batch: check the "
+                    "endpoint's URL and its secrets. Events wait and are retried meanwhile."
+                )
+            else:
+                summary = _("Dead inventory events to %s", endpoint.name)
+                note = _(
+                    "Some deliveries gave up. Open the exception queue, fix the cause, "
+                    "then retry or cancel them; later events of the same products wait."
+                )
             for user in managers:
                 endpoint.activity_schedule(
-                    "mail.mail_activity_data_todo",
-                    summary=_("Dead inventory events to %s", endpoint.name),
-                    note=_(
-                        "Some deliveries gave up. Open the exception queue, fix the cause, "
-                        "then retry or cancel them; later events of the same products wait."
-                    ),
-                    user_id=user.id,
+                    "mail.mail_activity_data_todo", summary=summary, note=note, user_id=user.id
                 )

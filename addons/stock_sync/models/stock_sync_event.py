@@ -1,7 +1,8 @@
 import json
 import uuid
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import str2bool
 
 from ..services.bulk_insert import insert_rows
@@ -19,6 +20,7 @@ OPERATIONS = [
     ("unbuild", "Unbuild"),
     ("scrap", "Scrap"),
     ("return", "Return"),
+    ("correction", "Correction"),
     ("lot_update", "Lot update"),
     ("hold", "Hold"),
     ("release", "Release"),
@@ -62,7 +64,9 @@ class StockSyncEvent(models.Model):
         help="Product and company: the key events are ordered by.",
     )
     sequence = fields.Integer(readonly=True, help="Monotonic and gap-free per partition key.")
-    payload = fields.Json(readonly=True, help="The whole CloudEvent, self-contained.")
+    payload = fields.Json(
+        readonly=True, required=True, help="The whole CloudEvent, self-contained."
+    )
     timestamp = fields.Datetime("Occurred At", required=True, readonly=True, index=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     product_id = fields.Many2one("product.product", readonly=True, index=True, ondelete="set null")
@@ -80,6 +84,16 @@ class StockSyncEvent(models.Model):
     _sql_constraints = [
         ("event_uuid_unique", "unique(event_uuid)", "An event id is unique."),
     ]
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_finished(self):
+        """An event still on its way somewhere is not deleted (the purge keeps it too)."""
+        if self.delivery_ids.filtered(lambda d: d.state not in ("delivered", "cancelled")):
+            raise UserError(
+                _(
+                    "These events are still being delivered: cancel their deliveries, with a reason, first."
+                )
+            )
 
     def _compute_payload_pretty(self):
         for event in self:
@@ -223,6 +237,38 @@ class StockSyncEvent(models.Model):
         return self._record(drafts)
 
     @api.model
+    def _capture_corrections(self, move_lines, before):
+        """A done line was edited: stock moved again. One event per line, with
+        its new state and, under ``correction.previous``, what to undo."""
+        if not self._capture_enabled():
+            return self.browse()
+        on_hand = move_lines._stock_sync_on_hand()
+        now = fields.Datetime.now()
+        recorded_at = iso_time(now)
+        drafts = []
+        for line in move_lines:
+            data = line._stock_sync_event_data(on_hand, recorded_at)
+            data["correction"] = {"of_operation": data["operation"], "previous": before[line.id]}
+            data["operation"] = "correction"
+            data["occurred_at"] = recorded_at
+            drafts.append(
+                {
+                    "type": MOVEMENT_TYPE,
+                    "aggregatetype": "stock.movement",
+                    "company": line.company_id,
+                    "product": line.product_id,
+                    "lot": line.lot_id,
+                    "locations": (line.location_id, line.location_dest_id),
+                    "move_line": line,
+                    "operation": "correction",
+                    "reference": data["reference"],
+                    "occurred_at": now,
+                    "data": data,
+                }
+            )
+        return self._record(drafts)
+
+    @api.model
     def _capture_lot_changes(self, lots, changed_fields):
         if not lots or not self._capture_enabled():
             return self.browse()
@@ -232,7 +278,11 @@ class StockSyncEvent(models.Model):
             {
                 "type": LOT_TYPE,
                 "aggregatetype": "stock.lot",
-                "company": lot.company_id or self.env.company,
+                # A shared lot is keyed on its product's company, or the main
+                # one: never on whoever edits it, so its key stays the same.
+                "company": lot.company_id
+                or lot.product_id.company_id
+                or self.env.ref("base.main_company"),
                 "product": lot.product_id,
                 "lot": lot,
                 "operation": "lot_update",

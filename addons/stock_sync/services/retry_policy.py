@@ -9,8 +9,11 @@ import email.utils
 import random
 import time
 
-# 4xx answers that will not change by trying again: dead at once.
-PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 405, 406, 410, 411, 413, 414, 415, 422})
+# 4xx answers about the batch itself, which trying again will not change.
+PERMANENT_STATUSES = frozenset({400, 406, 411, 413, 414, 415, 422})
+# 4xx answers about the endpoint (authentication, address): every batch would
+# get them, so they pause the endpoint and alert people instead of killing events.
+ENDPOINT_STATUSES = frozenset({401, 403, 404, 405, 410})
 
 
 def backoff_seconds(attempt, base=10.0, cap=3600.0, rng=random):
@@ -24,7 +27,7 @@ def parse_retry_after(value, now=None):
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)

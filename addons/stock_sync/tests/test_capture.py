@@ -153,6 +153,26 @@ class TestCapture(StockSyncCase):
         self.assertEqual(scrapped.payload["data"]["location_from"]["on_hand"], 36.0)
         self.assertEqual(scrapped.sequence, adjustment.sequence + 1)
 
+    def test_editing_a_done_line_emits_a_correction(self):
+        picking = self.receive([(self.product, 5)])
+        receipt = self.events_of(picking)
+        line = picking.move_line_ids
+        line.with_user(self.stock_manager).quantity = 4
+        events = self.events_of(picking)
+        self.assertEqual(len(events), 2)
+        correction = events - receipt
+        self.assertValidEvent(correction.payload, self.movement_schema)
+        data = correction.payload["data"]
+        self.assertEqual(data["operation"], "correction")
+        self.assertEqual(data["correction"]["of_operation"], "receipt")
+        self.assertEqual(data["correction"]["previous"]["quantity"], 5.0)
+        self.assertEqual(data["quantity"], 4.0)
+        self.assertEqual(data["location_to"]["on_hand"], 4.0)
+        self.assertEqual(correction.sequence, receipt.sequence + 1)
+        self.assertEqual(self.product.qty_available, 4)
+        line.with_user(self.stock_manager).quantity = 4  # no change, no event
+        self.assertEqual(len(self.events_of(picking)), 2)
+
     def test_sequence_is_gap_free_and_monotonic_per_key(self):
         for qty in (1, 2, 3):
             self.receive([(self.product, qty), (self.carton, qty)])

@@ -31,8 +31,34 @@ class TestExceptionQueue(StockSyncCase):
 
     def test_cannot_act_on_work_a_dispatcher_owns(self):
         self._set(self.first, "in_flight")
-        with self.assertRaisesRegex(UserError, "pending or in flight"):
+        self._set(self.second, "dead")
+        with self.assertRaisesRegex(UserError, "cannot be queued again: they are In Flight"):
             (self.first | self.second).with_user(self.sync_user).action_requeue()
+        self.assertEqual(self.second.state, "dead", "nothing half-done")
+        Cancel = self.env["stock.sync.delivery.cancel"].with_user(self.sync_user)
+        self._set(self.second, "delivered")
+        for delivery, state in ((self.third, "Pending"), (self.second, "Delivered")):
+            with self.assertRaisesRegex(UserError, f"cannot be cancelled: they are {state}"):
+                Cancel.with_context(active_ids=delivery.ids).create({"reason": "x"}).action_cancel()
+
+    def test_users_act_through_actions_not_raw_writes(self):
+        self._set(self.first, "dead")
+        with self.assertRaises(AccessError):
+            self.first.with_user(self.sync_user).write({"state": "delivered"})
+        with self.assertRaises(AccessError):
+            self.first.with_user(self.sync_user).write({"endpoint_id": self.endpoint.id})
+        self.first.with_user(self.sync_user).message_post(body="Called the WMS team")
+        self.assertIn("Called the WMS team", self.first.message_ids[0].body)
+
+    def test_waiting_work_cannot_be_deleted(self):
+        self._set(self.first, "dead")
+        with self.assertRaisesRegex(UserError, "Only delivered or cancelled"):
+            self.first.with_user(self.sync_manager).unlink()
+        with self.assertRaisesRegex(UserError, "still being delivered"):
+            self.second.event_id.with_user(self.sync_manager).unlink()
+        self._set(self.third, "delivered")
+        self.third.event_id.with_user(self.sync_manager).unlink()
+        self.assertFalse(self.third.exists())
 
     def test_cancel_needs_a_reason_and_releases_followers(self):
         self._set(self.first, "dead")
@@ -105,13 +131,13 @@ class TestExceptionQueue(StockSyncCase):
         managers = self.env.ref("stock_sync.group_stock_sync_manager").users.filtered(
             lambda u: not u.share and u != self.env.ref("base.user_root")
         )
-        self.endpoint._alert_dead()
-        self.endpoint._alert_dead()
+        self.endpoint._alert_managers()
+        self.endpoint._alert_managers()
         activities = self.endpoint.activity_ids
         self.assertEqual(activities.user_id, managers)
         self.assertEqual(len(activities), len(managers))
         self.endpoint.last_dead_alert_date = fields.Date.today() - timedelta(days=1)
-        self.endpoint._alert_dead()
+        self.endpoint._alert_managers()
         self.assertEqual(len(self.endpoint.activity_ids), 2 * len(managers))
 
     def test_purge_keeps_undelivered_events(self):

@@ -65,6 +65,26 @@ class TestSecurity(StockSyncCase):
             self.endpoint, self.env["stock.sync.endpoint"].with_user(outsider).search([])
         )
 
+    def test_a_company_endpoint_only_filters_within_its_company(self):
+        other = self.env["res.company"].create({"name": "Plant Three"})
+        other_wh = self.env["stock.warehouse"].search([("company_id", "=", other.id)], limit=1)
+        with (
+            self.assertRaisesRegex(ValidationError, "only receives its events"),
+            self.env.cr.savepoint(),
+        ):
+            self.endpoint.write(
+                {"company_id": self.company.id, "filter_company_ids": [Command.set(other.ids)]}
+            )
+        with (
+            self.assertRaisesRegex(ValidationError, "cannot name those of Plant Three"),
+            self.env.cr.savepoint(),
+        ):
+            self.endpoint.write(
+                {"company_id": self.company.id, "warehouse_ids": [Command.set(other_wh.ids)]}
+            )
+        # A shared endpoint may filter on any company's warehouses.
+        self.endpoint.write({"warehouse_ids": [Command.set((other_wh | self.warehouse).ids)]})
+
     def test_endpoint_url_must_be_http(self):
         for url in (
             "ftp://wms.example.com/in",
