@@ -40,7 +40,7 @@ class StockMoveLine(models.Model):
         result = super().write(vals)
         changed = done.filtered(lambda line: line._stock_sync_snapshot() != before[line.id])
         if changed:
-            self.env["stock.sync.event"]._capture_corrections(changed, before)
+            self.env["stock.sync.event"]._capture_move_lines(changed, corrected=before)
         return result
 
     def _stock_sync_snapshot(self):

@@ -210,15 +210,28 @@ class StockSyncEvent(models.Model):
         }
 
     @api.model
-    def _capture_move_lines(self, move_lines):
-        """One movement event per done move line."""
+    def _capture_move_lines(self, move_lines, corrected=None):
+        """One movement event per done move line.
+
+        ``corrected`` maps line ids to their state before a done line was
+        edited: each event is then a correction, with the line's new state
+        and, under ``correction.previous``, what a receiver must undo.
+        """
         if not move_lines or not self._capture_enabled():
             return self.browse()
         on_hand = move_lines._stock_sync_on_hand()
-        recorded_at = iso_time(fields.Datetime.now())
+        now = fields.Datetime.now()
+        recorded_at = iso_time(now)
         drafts = []
         for line in move_lines:
             data = line._stock_sync_event_data(on_hand, recorded_at)
+            occurred_at = line.date
+            if corrected is not None:
+                data["correction"] = {
+                    "of_operation": data["operation"],
+                    "previous": corrected[line.id],
+                }
+                data["operation"], data["occurred_at"], occurred_at = "correction", recorded_at, now
             drafts.append(
                 {
                     "type": MOVEMENT_TYPE,
@@ -230,39 +243,7 @@ class StockSyncEvent(models.Model):
                     "move_line": line,
                     "operation": data["operation"],
                     "reference": data["reference"],
-                    "occurred_at": line.date,
-                    "data": data,
-                }
-            )
-        return self._record(drafts)
-
-    @api.model
-    def _capture_corrections(self, move_lines, before):
-        """A done line was edited: stock moved again. One event per line, with
-        its new state and, under ``correction.previous``, what to undo."""
-        if not self._capture_enabled():
-            return self.browse()
-        on_hand = move_lines._stock_sync_on_hand()
-        now = fields.Datetime.now()
-        recorded_at = iso_time(now)
-        drafts = []
-        for line in move_lines:
-            data = line._stock_sync_event_data(on_hand, recorded_at)
-            data["correction"] = {"of_operation": data["operation"], "previous": before[line.id]}
-            data["operation"] = "correction"
-            data["occurred_at"] = recorded_at
-            drafts.append(
-                {
-                    "type": MOVEMENT_TYPE,
-                    "aggregatetype": "stock.movement",
-                    "company": line.company_id,
-                    "product": line.product_id,
-                    "lot": line.lot_id,
-                    "locations": (line.location_id, line.location_dest_id),
-                    "move_line": line,
-                    "operation": "correction",
-                    "reference": data["reference"],
-                    "occurred_at": now,
+                    "occurred_at": occurred_at,
                     "data": data,
                 }
             )
