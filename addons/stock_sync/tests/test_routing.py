@@ -88,13 +88,18 @@ class TestRouting(StockSyncCase):
         self.receive([(self.product, 1)])
         self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
 
-    def test_wake_up_reaches_cron_workers_listening(self):
-        """The NOTIFY Odoo's cron threads wait for, over the reused connection."""
+    def _cron_listener(self):
+        """A connection listening where Odoo's cron workers do."""
         _dbname, params = sql_db.connection_info_for("postgres")
         listener = psycopg2.connect(**params)
         self.addCleanup(listener.close)
         listener.autocommit = True
         listener.cursor().execute("LISTEN cron_trigger")
+        return listener
+
+    def test_wake_up_reaches_cron_workers_listening(self):
+        """The NOTIFY Odoo's cron threads wait for, over the reused connection."""
+        listener = self._cron_listener()
         for _ in range(2):  # the second call reuses the connection
             self.assertTrue(cron_wakeup.notify_cron_workers(self.env.cr.dbname))
         received = []
@@ -108,11 +113,7 @@ class TestRouting(StockSyncCase):
         self.assertEqual(received, [self.env.cr.dbname] * 2)
 
     def test_a_future_retry_wakes_the_workers_when_due(self):
-        _dbname, params = sql_db.connection_info_for("postgres")
-        listener = psycopg2.connect(**params)
-        self.addCleanup(listener.close)
-        listener.autocommit = True
-        listener.cursor().execute("LISTEN cron_trigger")
+        listener = self._cron_listener()
         cron_wakeup.notify_cron_workers_later(self.env.cr.dbname, 0.5)
         cron_wakeup.notify_cron_workers_later(
             self.env.cr.dbname, 30
