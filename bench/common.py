@@ -241,7 +241,7 @@ def make_webhook_rule(e, url):
 # ----------------------------------------------------------------------
 def webhook_receiver(secret):
     """The suite's CloudEvents receiver, verifying our signatures, started."""
-    from simulators.webhook_receiver import WebhookReceiver
+    from odoo.addons.stock_sync.tests.webhook_receiver import WebhookReceiver
 
     return WebhookReceiver(secrets=[secret]).start()
 

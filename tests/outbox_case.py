@@ -3,12 +3,12 @@
 from unittest.mock import patch
 
 import requests
-from simulators.webhook_receiver import WebhookReceiver
 
 from odoo import fields
 from odoo.tests.common import _super_send
 
 from odoo.addons.stock_sync.tests.common import StockSyncCase
+from odoo.addons.stock_sync.tests.webhook_receiver import WebhookReceiver
 
 
 class OutboxDeliveryCase(StockSyncCase):

@@ -14,7 +14,6 @@ from datetime import timedelta
 from unittest.mock import patch
 
 import requests
-from simulators.webhook_receiver import WebhookReceiver
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.modules.registry import Registry
@@ -23,6 +22,7 @@ from odoo.tests.common import _super_send
 from odoo.tools import config
 
 from odoo.addons.stock_sync.models.stock_sync_event import MOVEMENT_TYPE
+from odoo.addons.stock_sync.tests.webhook_receiver import WebhookReceiver
 
 N_KEYS = 12
 N_EVENTS = 120

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from simulators.webhook_receiver import WebhookReceiver  # tests/ is on sys.path (conftest.py)
 from standardwebhooks.webhooks import Webhook
+
+from odoo.addons.stock_sync.tests.webhook_receiver import WebhookReceiver
 
 BATCH = "application/cloudevents-batch+json"
 SINGLE = "application/cloudevents+json"

@@ -1,5 +1,5 @@
-"""Stand-ins for external systems, used by tests and benchmarks (no Odoo import)."""
+"""Stand-ins for external systems (WMS, MES, LIMS), run as real servers on 127.0.0.1.
 
-from .webhook_receiver import WebhookReceiver
-
-__all__ = ["WebhookReceiver"]
+The outbox's own CloudEvents receiver lives with its module:
+``odoo.addons.stock_sync.tests.webhook_receiver``.
+"""
