@@ -1,34 +1,13 @@
-import json
-from pathlib import Path
 from unittest.mock import patch
-
-import jsonschema
 
 from odoo import Command
 from odoo.tests import tagged
 
 from .common import StockSyncCase
 
-SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
-
-
-def load_schema(name):
-    return json.loads((SCHEMAS / f"{name}.json").read_text())
-
 
 @tagged("post_install", "-at_install")
 class TestCapture(StockSyncCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.envelope_schema = load_schema("cloudevent.v1")
-        cls.movement_schema = load_schema("movement.v1")
-        cls.format_checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
-
-    def assertValidEvent(self, payload, data_schema):
-        jsonschema.validate(payload, self.envelope_schema, format_checker=self.format_checker)
-        jsonschema.validate(payload["data"], data_schema, format_checker=self.format_checker)
-
     def test_receipt_writes_one_event_per_move_line(self):
         picking = self.receive([(self.product, 5), (self.carton, 12)])
         events = self.events_of(picking)
@@ -36,7 +15,7 @@ class TestCapture(StockSyncCase):
         by_product = {e.product_id: e for e in events}
         event = by_product[self.product]
         payload = event.payload
-        self.assertValidEvent(payload, self.movement_schema)
+        self.assertEventMatchesSchema(event)
         self.assertEqual(payload["type"], "odoo.stock_sync.movement.v1")
         self.assertEqual(payload["id"], event.event_uuid)
         self.assertEqual(payload["source"], f"/odoo/{self.env.cr.dbname}/company/{self.company.id}")
@@ -60,6 +39,7 @@ class TestCapture(StockSyncCase):
         # One pending delivery per event for the endpoint that takes everything.
         self.assertEqual(events.delivery_ids.endpoint_id, self.endpoint)
         self.assertEqual(set(events.delivery_ids.mapped("state")), {"pending"})
+        self.assertOutboxMatchesStockLedger()
 
     def test_units_of_measure_in_product_and_move_unit(self):
         dozen = self.env.ref("uom.product_uom_dozen")
@@ -75,6 +55,7 @@ class TestCapture(StockSyncCase):
         data = self.events_of(picking).payload["data"]
         self.assertEqual((data["move_quantity"], data["move_uom"]), (2.0, dozen.name))
         self.assertEqual((data["quantity"], data["uom"]), (24.0, self.product.uom_id.name))
+        self.assertOutboxMatchesStockLedger()
 
     def test_each_lot_is_its_own_event(self):
         picking = self.receive([(self.lot_product, 10)], lot_names=["L-001", "L-002"])
@@ -83,6 +64,7 @@ class TestCapture(StockSyncCase):
             sorted(e.payload["data"]["lot"]["name"] for e in events), ["L-001", "L-002"]
         )
         self.assertEqual([e.payload["data"]["quantity"] for e in events], [5.0, 5.0])
+        self.assertOutboxMatchesStockLedger()
 
     def test_issue_return_and_internal_transfer(self):
         self.receive([(self.product, 10)])
@@ -115,6 +97,7 @@ class TestCapture(StockSyncCase):
         self.assertEqual(move.operation, "transfer")
         self.assertEqual(move.payload["data"]["location_to"]["on_hand"], 2.0)
         self.assertEqual(move.payload["data"]["location_from"]["on_hand"], 6.0)
+        self.assertOutboxMatchesStockLedger()
 
     def test_inventory_adjustment_and_scrap(self):
         quant = (
@@ -152,6 +135,7 @@ class TestCapture(StockSyncCase):
         self.assertEqual(scrapped.operation, "scrap")
         self.assertEqual(scrapped.payload["data"]["location_from"]["on_hand"], 36.0)
         self.assertEqual(scrapped.sequence, adjustment.sequence + 1)
+        self.assertOutboxMatchesStockLedger()
 
     def test_editing_a_done_line_emits_a_correction(self):
         picking = self.receive([(self.product, 5)])
@@ -161,7 +145,7 @@ class TestCapture(StockSyncCase):
         events = self.events_of(picking)
         self.assertEqual(len(events), 2)
         correction = events - receipt
-        self.assertValidEvent(correction.payload, self.movement_schema)
+        self.assertEventMatchesSchema(correction)
         data = correction.payload["data"]
         self.assertEqual(data["operation"], "correction")
         self.assertEqual(data["correction"]["of_operation"], "receipt")
@@ -172,6 +156,7 @@ class TestCapture(StockSyncCase):
         self.assertEqual(self.product.qty_available, 4)
         line.with_user(self.stock_manager).quantity = 4  # no change, no event
         self.assertEqual(len(self.events_of(picking)), 2)
+        self.assertOutboxMatchesStockLedger()
 
     def test_sequence_is_gap_free_and_monotonic_per_key(self):
         for qty in (1, 2, 3):
@@ -190,6 +175,7 @@ class TestCapture(StockSyncCase):
         )
         self.assertEqual(len(set(carton_events.mapped("aggregateid"))), 1)
         self.assertNotEqual(carton_events[0].aggregateid, events[0].aggregateid)
+        self.assertOutboxMatchesStockLedger()
 
     def test_stock_and_events_commit_together_or_not_at_all(self):
         events_before = self.env["stock.sync.event"].search_count([])
@@ -209,6 +195,7 @@ class TestCapture(StockSyncCase):
         self.env.invalidate_all()
         self.assertEqual(self.env["stock.sync.event"].search_count([]), events_before)
         self.assertEqual(self.product.qty_available, 0)
+        self.assertOutboxMatchesStockLedger()
 
     def test_capture_does_no_network_io(self):
         with (
@@ -219,6 +206,7 @@ class TestCapture(StockSyncCase):
         ):
             picking = self.receive([(self.product, 1)])
         self.assertEqual(len(self.events_of(picking)), 1)
+        self.assertOutboxMatchesStockLedger()
 
     def test_paused_capture_writes_nothing(self):
         self.env["ir.config_parameter"].set_param("stock_sync.capture_paused", "True")
@@ -234,7 +222,7 @@ class TestCapture(StockSyncCase):
         lot.with_user(self.stock_manager).write({"ref": "SUPPLIER-42"})
         event = Event.search([("lot_id", "=", lot.id), ("type", "=", "odoo.stock_sync.lot.v1")])
         self.assertEqual(len(event), 1)
-        jsonschema.validate(event.payload["data"], load_schema("lot.v1"))
+        self.assertEventMatchesSchema(event)
         self.assertEqual(event.payload["data"]["changed"], ["ref"])
         self.assertEqual(event.payload["data"]["values"]["ref"], "SUPPLIER-42")
         lot.write({"ref": "SUPPLIER-42"})  # no change, no event
@@ -300,3 +288,4 @@ class TestCapture(StockSyncCase):
             event.payload["partitionkey"], f"product:{self.product.id}@company:{other.id}"
         )
         self.assertTrue(event.payload["source"].endswith(f"/company/{other.id}"))
+        self.assertOutboxMatchesStockLedger()

@@ -1,18 +1,7 @@
-import json
-from pathlib import Path
-
-import jsonschema
-
 from odoo import Command
 from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.stock_sync.tests.common import StockSyncCase
-
-SCHEMA = json.loads(
-    (
-        Path(__file__).resolve().parents[2] / "stock_sync" / "schemas" / "movement.v1.json"
-    ).read_text()
-)
 
 
 @tagged("post_install", "-at_install")
@@ -66,8 +55,8 @@ class TestManufacturingEvents(StockSyncCase):
         production = self._produce(3)
         by_role = {e.payload["data"]["manufacturing"]["role"]: e for e in self._events(production)}
         self.assertEqual(set(by_role), {"component", "finished", "byproduct"})
+        self.assertEventMatchesSchema(by_role["component"])
         component = by_role["component"].payload["data"]
-        jsonschema.validate(component, SCHEMA)
         self.assertEqual(component["operation"], "consumption")
         self.assertEqual(component["quantity"], 6.0)
         self.assertEqual(component["location_from"]["on_hand"], 4.0)
@@ -79,6 +68,7 @@ class TestManufacturingEvents(StockSyncCase):
         self.assertEqual(finished["location_to"]["on_hand"], 3.0)
         self.assertEqual(by_role["byproduct"].payload["data"]["product"]["default_code"], "DUST")
         self.assertEqual(by_role["byproduct"].operation, "production")
+        self.assertOutboxMatchesStockLedger()
 
     def test_unbuild_events(self):
         self.receive([(self.product, 10)])
@@ -110,7 +100,8 @@ class TestManufacturingEvents(StockSyncCase):
         self.assertIn("recovered_component", roles)
         self.assertEqual(set(events.mapped("operation")), {"unbuild"})
         for event in events:
-            jsonschema.validate(event.payload["data"], SCHEMA)
+            self.assertEventMatchesSchema(event)
             self.assertEqual(
                 event.payload["data"]["manufacturing"]["unbuild"]["name"], unbuild.name
             )
+        self.assertOutboxMatchesStockLedger()
