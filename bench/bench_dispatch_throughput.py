@@ -60,7 +60,9 @@ def template_data(registry, uid, product_ids):
 
 
 def build_backlog(registry, n_events, product_ids, template):
-    """``n_events`` events and their deliveries through ``_record``, CHUNK per transaction."""
+    """``n_events`` events and their deliveries through ``emit``, CHUNK per transaction."""
+    from odoo.addons.stock_sync.services.event_draft import EventDraft
+
     for start in range(0, n_events, CHUNK):
         with common.env(registry) as e:
             products = e["product.product"].browse(product_ids)
@@ -73,13 +75,12 @@ def build_backlog(registry, n_events, product_ids, template):
                             move_line_id=None, quantity=float(i % 50 + 1))
                 data["product"] = dict(template["product"], id=product.id,
                                        default_code=product.default_code, name=product.name)
-                drafts.append({
-                    "type": "odoo.stock_sync.movement.v1", "aggregatetype": "stock.movement",
-                    "company": wh.company_id, "product": product, "locations": (src, dest),
-                    "operation": "receipt", "reference": data["reference"],
-                    "occurred_at": e.cr.now(), "data": data,
-                })
-            e["stock.sync.event"]._record(drafts)
+                drafts.append(EventDraft(
+                    company=wh.company_id, product=product, location_from=src,
+                    location_to=dest, operation="receipt", reference=data["reference"],
+                    occurred_at=e.cr.now(), data=data,
+                ))
+            e["stock.sync.event"].emit("odoo.stock_sync.movement.v1", drafts)
 
 
 def analyze(registry):
@@ -128,16 +129,16 @@ def batch_bodies(registry, endpoint_id, n_events):
 
 def raw_loop(batches, receiver, secret):
     """Baseline (a): the same signed bodies over one pooled session; seconds."""
-    from odoo.addons.stock_sync.services import http_transport, webhook_signature
+    from odoo.addons.stock_sync.services import transport, webhook_signature
 
     receiver.reset()
     session = requests.Session()
     started = time.time()
     for rows in batches:
         body = "[" + ",".join(payload for _, payload in rows) + "]"
-        msg_id = http_transport.batch_message_id([uuid for uuid, _ in rows])
+        msg_id = webhook_signature.message_id([uuid for uuid, _ in rows])
         headers = webhook_signature.sign_headers([secret], msg_id, body)
-        headers["Content-Type"] = http_transport.BATCH_CONTENT_TYPE
+        headers["Content-Type"] = transport.Batch.content_type
         session.post(receiver.url, data=body.encode(), headers=headers, timeout=30).raise_for_status()
     elapsed = time.time() - started
     session.close()
@@ -173,7 +174,7 @@ def warm_run(registry, ctx, template, n_events, results):
     started = time.time()
     build_backlog(registry, n_events, ctx["product_ids"], template)
     results.add("backlog_write_rate", n_events / (time.time() - started), "events/s",
-                "backlog written via _record (info)")
+                "backlog written via emit (info)")
     total = n_events + 1  # + the template receipt's event
     analyze(registry)
     received, seconds = dispatch_all(registry, receiver, total, WARM_BUDGET)

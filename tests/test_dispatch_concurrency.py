@@ -21,11 +21,13 @@ from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tests.common import _super_send
 from odoo.tools import config
 
-from odoo.addons.stock_sync.models.stock_sync_event import MOVEMENT_TYPE
+from odoo.addons.stock_sync.services.event_draft import EventDraft
 from odoo.addons.stock_sync.tests.webhook_receiver import WebhookReceiver
 
 N_KEYS = 12
 N_EVENTS = 120
+# An event type of the tests' own: its data does not matter to the engine.
+TEST_TYPE = "odoo.stock_sync.test_note.v1"
 
 
 @tagged("post_install", "-at_install")
@@ -57,18 +59,24 @@ class TestDispatchConcurrency(BaseCase):
             products = env["product.product"].create(
                 [{"name": f"Race {i}", "is_storable": True} for i in range(N_KEYS)]
             )
-            drafts = [
+            env["stock.sync.event.type"].create(
                 {
-                    "type": MOVEMENT_TYPE,
-                    "aggregatetype": "stock.movement",
-                    "company": company,
-                    "product": products[i % N_KEYS],
-                    "occurred_at": fields.Datetime.now(),
-                    "data": {"n": i},
+                    "name": "Test note",
+                    "code": TEST_TYPE,
+                    "aggregatetype": "test.note",
+                    "schema_path": "stock_sync/tests/schemas/test_note.v1.json",
                 }
+            )
+            drafts = [
+                EventDraft(
+                    company=company,
+                    product=products[i % N_KEYS],
+                    occurred_at=fields.Datetime.now(),
+                    data={"n": i},
+                )
                 for i in range(N_EVENTS)
             ]
-            events = env["stock.sync.event"]._record(drafts)
+            events = env["stock.sync.event"].emit(TEST_TYPE, drafts)
             self.endpoint_id, self.product_ids, self.event_ids = (
                 endpoint.id,
                 products.ids,
@@ -101,6 +109,7 @@ class TestDispatchConcurrency(BaseCase):
                 for pid in self.product_ids
             ]
             env["stock.sync.sequence"].search([("partition_key", "in", keys)]).unlink()
+            env["stock.sync.event.type"].search([("code", "=", TEST_TYPE)]).unlink()
             env["product.product"].browse(self.product_ids).unlink()
 
     def _states(self):

@@ -8,7 +8,7 @@
     "website": "https://github.com/inventory-sync/inventory-sync",
     "license": "AGPL-3",
     "depends": ["stock", "mail"],
-    "external_dependencies": {"python": ["requests"]},
+    "external_dependencies": {"python": ["requests", "jsonschema"]},
     "data": [
         "security/stock_sync_security.xml",
         "security/ir.model.access.csv",

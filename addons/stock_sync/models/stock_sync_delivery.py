@@ -1,29 +1,63 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..services import transport
 from ..services.bulk_insert import insert_rows
 from .stock_sync_event import CRITICALITIES, OPERATIONS
 
+# The delivery states, written once. SQL takes them as parameters.
+PENDING = "pending"  # waiting for its first try, or released to be sent again
+IN_FLIGHT = "in_flight"  # claimed by a dispatcher, under a lease
+DELIVERED = "delivered"  # acknowledged by the receiver
+FAILED = "failed"  # not accepted; tried again at next_attempt_at
+DEAD = "dead"  # given up: a person retries or cancels it
+PARKED = "parked"  # waits behind a dead delivery of its key
+CANCELLED = "cancelled"  # a person gave it up, with a reason
 STATES = [
-    ("pending", "Pending"),
-    ("in_flight", "In Flight"),
-    ("delivered", "Delivered"),
-    ("failed", "Failed"),
-    ("dead", "Dead"),
-    ("parked", "Parked"),
-    ("cancelled", "Cancelled"),
+    (PENDING, "Pending"),
+    (IN_FLIGHT, "In Flight"),
+    (DELIVERED, "Delivered"),
+    (FAILED, "Failed"),
+    (DEAD, "Dead"),
+    (PARKED, "Parked"),
+    (CANCELLED, "Cancelled"),
 ]
-ERROR_CLASSES = [
-    ("timeout", "Timeout"),
-    ("connection", "Connection"),
-    ("http_4xx", "HTTP 4xx"),
-    ("http_5xx", "HTTP 5xx"),
-    ("invalid_response", "Invalid Response"),
-    ("config", "Configuration"),
-]
+FINAL = (DELIVERED, CANCELLED)  # nothing left to do for the endpoint
+WAITING = (PENDING, FAILED)  # leave when next_attempt_at is due
+BACKLOG = (PENDING, FAILED, IN_FLIGHT, PARKED)
+# Who may move a delivery where; each arrow has one method below.
+TRANSITIONS = {
+    PENDING: {IN_FLIGHT, PARKED, CANCELLED},
+    FAILED: {IN_FLIGHT, PARKED, CANCELLED, PENDING},
+    IN_FLIGHT: {DELIVERED, FAILED, DEAD, PENDING, IN_FLIGHT},  # in flight again: lease expired
+    DEAD: {PENDING, CANCELLED},
+    PARKED: {PENDING, CANCELLED},
+    DELIVERED: {PENDING},  # requeued by a person, or replayed
+    CANCELLED: {PENDING},
+}
 # States a person may send again; in-flight work belongs to a dispatcher.
-REQUEUABLE = ("failed", "dead", "parked", "cancelled", "delivered")
-CANCELLABLE = ("failed", "dead", "parked")
+REQUEUABLE = (FAILED, DEAD, PARKED, CANCELLED, DELIVERED)
+CANCELLABLE = (FAILED, DEAD, PARKED)
+STATE_PARAMS = {
+    "pending": PENDING,
+    "in_flight": IN_FLIGHT,
+    "delivered": DELIVERED,
+    "failed": FAILED,
+    "dead": DEAD,
+    "parked": PARKED,
+    "cancelled": CANCELLED,
+    "final": FINAL,
+    "waiting": WAITING,
+}
+ERROR_CLASSES = [
+    (transport.TIMEOUT, "Timeout"),
+    (transport.CONNECTION, "Connection"),
+    (transport.HTTP_4XX, "HTTP 4xx"),
+    (transport.HTTP_5XX, "HTTP 5xx"),
+    (transport.INVALID_RESPONSE, "Invalid Response"),
+    (transport.CONFIG, "Configuration"),
+    (transport.INTERNAL, "Internal Error"),
+]
 
 
 class StockSyncDelivery(models.Model):
@@ -56,7 +90,7 @@ class StockSyncDelivery(models.Model):
     event_uuid = fields.Char(related="event_id.event_uuid", string="Event ID")
     reference = fields.Char(related="event_id.reference")
     state = fields.Selection(
-        STATES, default="pending", required=True, readonly=True, index=True, tracking=True
+        STATES, default=PENDING, required=True, readonly=True, index=True, tracking=True
     )
     attempts = fields.Integer(readonly=True, default=0)
     send_alone = fields.Boolean(
@@ -74,6 +108,9 @@ class StockSyncDelivery(models.Model):
     error_class = fields.Selection(ERROR_CLASSES, readonly=True)
     error_message = fields.Char(readonly=True)
     response_excerpt = fields.Text(readonly=True)
+    error_traceback = fields.Text(
+        readonly=True, help="Where the dispatcher failed, for an internal error: give it to a developer."
+    )
     delivered_at = fields.Datetime(readonly=True)
     latency_ms = fields.Float(
         "Latency (ms)",
@@ -145,7 +182,9 @@ class StockSyncDelivery(models.Model):
         realtime = False
         for event, event_facts in zip(events, facts, strict=True):
             for endpoint, endpoint_rules in rules:
-                if not endpoint._accepts(endpoint_rules, event_facts):
+                if endpoint.id not in event_facts["endpoint_ids"] and not endpoint._accepts(
+                    endpoint_rules, event_facts
+                ):
                     continue
                 first_attempt = endpoint._first_attempt_at(event["criticality"], now)
                 realtime = realtime or first_attempt <= now
@@ -162,7 +201,7 @@ class StockSyncDelivery(models.Model):
                         "event_type": event["type"],
                         "event_time": event["timestamp"],
                         "next_attempt_at": first_attempt,
-                        "state": "pending",
+                        "state": PENDING,
                         "attempts": 0,
                         "send_alone": False,
                     }
@@ -171,6 +210,266 @@ class StockSyncDelivery(models.Model):
         if realtime:
             self.env["stock.sync.dispatcher"]._wake_up()
         return self.browse(ids)
+
+    # ------------------------------------------------------------------
+    # Transitions of the dispatcher, one statement each, in its own cursor.
+    # Every one names the states it moves between (TRANSITIONS).
+    # ------------------------------------------------------------------
+    @api.model
+    def _sql(self, query, params):
+        self.env.cr.execute(query, dict(STATE_PARAMS, **params))
+        return self.env.cr.fetchall() if self.env.cr.description else None
+
+    @api.model
+    def _heal_parking(self, endpoint_id):
+        """PENDING/FAILED → PARKED behind a dead delivery of their key; PARKED → PENDING
+        when nothing dead is in front any more (cancelled, retried or deleted meanwhile,
+        even by a racing transaction). Only keys with a dead or parked delivery are read.
+        """
+        self._sql(
+            """
+            UPDATE stock_sync_delivery d
+               SET state = CASE WHEN q.behind_dead THEN %(parked)s ELSE %(pending)s END,
+                   next_attempt_at = CASE WHEN q.behind_dead THEN d.next_attempt_at
+                                          ELSE (now() AT TIME ZONE 'UTC') END
+              FROM (
+                SELECT p.id, p.state,
+                       COALESCE(BOOL_OR(p.state = %(dead)s) OVER (
+                           PARTITION BY p.partition_key ORDER BY p.sequence
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), FALSE) AS behind_dead
+                  FROM stock_sync_delivery p
+                 WHERE p.endpoint_id = %(endpoint)s
+                   AND p.state NOT IN %(final)s
+                   AND p.partition_key IN (
+                       SELECT k.partition_key FROM stock_sync_delivery k
+                        WHERE k.endpoint_id = %(endpoint)s AND k.state IN (%(dead)s, %(parked)s))
+              ) q
+             WHERE d.id = q.id
+               AND ((q.behind_dead AND q.state IN %(waiting)s)
+                    OR (NOT q.behind_dead AND q.state = %(parked)s))
+               AND d.state = q.state
+            """,
+            {"endpoint": endpoint_id},
+        )
+
+    @api.model
+    def _ready_heads(self, endpoint_id, now, limit):
+        """Ids of deliveries that may leave: each one and every earlier one of its key
+        still in the queue are due (WAITING) or abandoned by a dead dispatcher (IN_FLIGHT
+        with an expired lease). A running BOOL_AND along the key index: one linear pass,
+        whatever the planner's statistics say.
+        """
+        rows = self._sql(
+            """
+            SELECT q.id FROM (
+                SELECT d.id, d.event_id,
+                       BOOL_AND((d.state IN %(waiting)s AND d.next_attempt_at <= %(now)s)
+                                OR (d.state = %(in_flight)s AND d.lease_until < %(now)s))
+                           OVER (PARTITION BY d.partition_key ORDER BY d.sequence) AS ready_prefix
+                  FROM stock_sync_delivery d
+                 WHERE d.endpoint_id = %(endpoint)s AND d.state NOT IN %(final)s
+            ) q
+             WHERE q.ready_prefix
+             ORDER BY q.event_id
+             LIMIT %(limit)s
+            """,
+            {"endpoint": endpoint_id, "now": now, "limit": limit},
+        )
+        return [row_id for (row_id,) in rows]
+
+    @api.model
+    def _lock_ready(self, ids, now, limit):
+        """Lock up to ``limit`` of ``ids`` that are still ready; others' locks are skipped."""
+        return self._sql(
+            """
+            SELECT d.id, d.partition_key, d.sequence, d.send_alone
+              FROM stock_sync_delivery d
+             WHERE d.id = ANY(%(ids)s)
+               AND ((d.state IN %(waiting)s AND d.next_attempt_at <= %(now)s)
+                    OR (d.state = %(in_flight)s AND d.lease_until < %(now)s))
+             ORDER BY d.event_id
+             LIMIT %(limit)s
+               FOR UPDATE SKIP LOCKED
+            """,
+            {"ids": ids, "now": now, "limit": limit},
+        )
+
+    @api.model
+    def _first_blockers(self, endpoint_id, keys, chosen_ids):
+        """Per key, the lowest sequence still in the queue outside ``chosen_ids``."""
+        return dict(
+            self._sql(
+                """
+                SELECT partition_key, MIN(sequence) FROM stock_sync_delivery
+                 WHERE endpoint_id = %(endpoint)s AND partition_key = ANY(%(keys)s)
+                   AND state NOT IN %(final)s AND NOT (id = ANY(%(ids)s))
+                 GROUP BY partition_key
+                """,
+                {"endpoint": endpoint_id, "keys": keys, "ids": chosen_ids},
+            )
+        )
+
+    @api.model
+    def _take(self, ids, token, lease_until, now):
+        """WAITING (or IN_FLIGHT, lease expired) → IN_FLIGHT under ``token``; one attempt more.
+
+        Returns ``(id, event_uuid, payload text, attempts, partition_key, sequence)`` in
+        event order.
+        """
+        rows = self._sql(
+            """
+            UPDATE stock_sync_delivery d
+               SET state = %(in_flight)s, claim_token = %(token)s, lease_until = %(lease)s,
+                   attempts = COALESCE(d.attempts, 0) + 1, last_attempt_at = %(now)s
+              FROM stock_sync_event e
+             WHERE d.id = ANY(%(ids)s) AND e.id = d.event_id
+         RETURNING d.id, e.event_uuid, e.payload::text, d.attempts, d.partition_key,
+                   d.sequence, d.event_id
+            """,
+            {"ids": ids, "token": token, "lease": lease_until, "now": now},
+        )
+        return [row[:6] for row in sorted(rows, key=lambda row: row[6])]
+
+    @staticmethod
+    def _outcome_params(token, ids, now, result):
+        return {
+            "token": token,
+            "ids": list(ids),
+            "now": now,
+            "status": result.status_code,
+            "error_class": result.error_class,
+            "error": result.error,
+            "excerpt": result.excerpt,
+            "traceback": result.traceback,
+        }
+
+    @api.model
+    def _mark_delivered(self, token, ids, now, result):
+        """IN_FLIGHT → DELIVERED, with the latency from the movement to now."""
+        self._sql(
+            """
+            UPDATE stock_sync_delivery
+               SET state = %(delivered)s, delivered_at = %(now)s, status_code = %(status)s,
+                   error_class = NULL, error_message = NULL, error_traceback = NULL,
+                   response_excerpt = %(excerpt)s,
+                   latency_ms = EXTRACT(EPOCH FROM (%(now)s - event_time)) * 1000,
+                   lease_until = NULL, claim_token = NULL, write_date = %(now)s
+             WHERE id = ANY(%(ids)s) AND claim_token = %(token)s AND state = %(in_flight)s
+            """,
+            self._outcome_params(token, ids, now, result),
+        )
+
+    @api.model
+    def _mark_send_alone(self, token, ids, now, result):
+        """IN_FLIGHT → PENDING, each to be sent in a batch of its own (its batch was refused)."""
+        self._sql(
+            """
+            UPDATE stock_sync_delivery
+               SET state = %(pending)s, send_alone = TRUE, next_attempt_at = %(now)s,
+                   status_code = %(status)s, error_class = %(error_class)s,
+                   error_message = %(error)s, response_excerpt = %(excerpt)s,
+                   lease_until = NULL, claim_token = NULL, write_date = %(now)s
+             WHERE id = ANY(%(ids)s) AND claim_token = %(token)s AND state = %(in_flight)s
+            """,
+            self._outcome_params(token, ids, now, result),
+        )
+
+    @api.model
+    def _mark_waiting_for_endpoint(self, token, ids, now, result, retry_at):
+        """IN_FLIGHT → FAILED until ``retry_at``, the attempt given back: the endpoint failed,
+        not the events."""
+        self._sql(
+            """
+            UPDATE stock_sync_delivery
+               SET state = %(failed)s, next_attempt_at = %(retry_at)s,
+                   attempts = GREATEST(attempts - 1, 0),
+                   status_code = %(status)s, error_class = %(error_class)s,
+                   error_message = %(error)s, response_excerpt = %(excerpt)s,
+                   error_traceback = %(traceback)s,
+                   lease_until = NULL, claim_token = NULL, write_date = %(now)s
+             WHERE id = ANY(%(ids)s) AND claim_token = %(token)s AND state = %(in_flight)s
+            """,
+            dict(self._outcome_params(token, ids, now, result), retry_at=retry_at),
+        )
+
+    @api.model
+    def _mark_failed_or_dead(self, token, ids, states, next_attempts, now, result):
+        """IN_FLIGHT → FAILED (until its next attempt) or DEAD, per row; returns the dead ids."""
+        rows = self._sql(
+            """
+            UPDATE stock_sync_delivery d
+               SET state = u.state, next_attempt_at = u.next_attempt_at,
+                   status_code = %(status)s, error_class = %(error_class)s,
+                   error_message = %(error)s, response_excerpt = %(excerpt)s,
+                   error_traceback = %(traceback)s,
+                   lease_until = NULL, claim_token = NULL, write_date = %(now)s
+              FROM unnest(%(ids)s::int[], %(states)s::varchar[], %(next)s::timestamp[])
+                   AS u(id, state, next_attempt_at)
+             WHERE d.id = u.id AND d.claim_token = %(token)s AND d.state = %(in_flight)s
+         RETURNING d.id, d.state
+            """,
+            dict(self._outcome_params(token, ids, now, result), states=states, next=next_attempts),
+        )
+        return [row_id for row_id, state in rows if state == DEAD]
+
+    @api.model
+    def _revive_refused_alike(self, endpoint_id, result, retry_at):
+        """DEAD → FAILED for deliveries that died of the same refusal since the endpoint's
+        last success: the refusal turned out to be about the endpoint. Returns their ids."""
+        rows = self._sql(
+            """
+            UPDATE stock_sync_delivery d
+               SET state = %(failed)s, next_attempt_at = %(retry_at)s,
+                   attempts = GREATEST(d.attempts - 1, 0)
+             WHERE d.endpoint_id = %(endpoint)s AND d.state = %(dead)s
+               AND d.status_code IS NOT DISTINCT FROM %(status)s
+               AND d.error_class IS NOT DISTINCT FROM %(error_class)s
+               AND d.last_attempt_at >= COALESCE(
+                   (SELECT MAX(s.delivered_at) FROM stock_sync_delivery s
+                     WHERE s.endpoint_id = %(endpoint)s AND s.state = %(delivered)s),
+                   '-infinity'::timestamp)
+         RETURNING d.id
+            """,
+            {
+                "endpoint": endpoint_id,
+                "retry_at": retry_at,
+                "status": result.status_code,
+                "error_class": result.error_class,
+            },
+        )
+        return [row_id for (row_id,) in rows]
+
+    @api.model
+    def _park_followers(self, dead_ids):
+        """WAITING → PARKED: what comes after a dead delivery in its key waits for it."""
+        self._sql(
+            """
+            UPDATE stock_sync_delivery f SET state = %(parked)s
+              FROM stock_sync_delivery d
+             WHERE d.id = ANY(%(ids)s) AND f.endpoint_id = d.endpoint_id
+               AND f.partition_key = d.partition_key AND f.sequence > d.sequence
+               AND f.state IN %(waiting)s
+            """,
+            {"ids": dead_ids},
+        )
+
+    @api.model
+    def _unpark_followers(self, ids):
+        """PARKED → PENDING behind ``ids``, still in key order. Safe to over-apply: if
+        another dead delivery is still in front of them, the next claim parks them again."""
+        self._sql(
+            """
+            UPDATE stock_sync_delivery f
+               SET state = %(pending)s, next_attempt_at = (now() AT TIME ZONE 'UTC')
+              FROM stock_sync_delivery d
+             WHERE d.id = ANY(%(ids)s)
+               AND f.endpoint_id = d.endpoint_id
+               AND f.partition_key = d.partition_key
+               AND f.sequence > d.sequence
+               AND f.state = %(parked)s
+            """,
+            {"ids": list(ids)},
+        )
 
     # ------------------------------------------------------------------
     # Exception queue actions
@@ -196,7 +495,7 @@ class StockSyncDelivery(models.Model):
         # checked above, is what they may do. Tracking still names them.
         self.sudo().write(
             {
-                "state": "pending",
+                "state": PENDING,
                 "attempts": 0,
                 "next_attempt_at": fields.Datetime.now(),
                 "lease_until": False,
@@ -220,7 +519,7 @@ class StockSyncDelivery(models.Model):
             )
         self._check_states(CANCELLABLE, _("cancelled"))
         # sudo: as in action_requeue, the checked action writes for the user.
-        self.sudo().write({"state": "cancelled", "cancel_reason": reason, "lease_until": False})
+        self.sudo().write({"state": CANCELLED, "cancel_reason": reason, "lease_until": False})
         for delivery in self:
             delivery.message_post(
                 body=_("Cancelled by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
@@ -232,7 +531,7 @@ class StockSyncDelivery(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_only_finished(self):
         """Deleting a waiting delivery would lose its event for that endpoint."""
-        if any(d.state not in ("delivered", "cancelled") for d in self):
+        if any(d.state not in FINAL for d in self):
             raise UserError(
                 _(
                     "Only delivered or cancelled deliveries can be deleted: cancel the others first, with a reason."
@@ -240,27 +539,11 @@ class StockSyncDelivery(models.Model):
             )
 
     def _release_followers(self):
-        """Parked deliveries behind these go back to the queue, still in key order.
-
-        If another dead delivery is still in front of them, the dispatcher parks
-        them again: release is safe to over-apply.
-        """
+        """Parked deliveries behind these go back to the queue, still in key order."""
         if not self:
             return
         self.flush_model()
-        self.env.cr.execute(
-            """
-            UPDATE stock_sync_delivery f
-               SET state = 'pending', next_attempt_at = (now() at time zone 'UTC')
-              FROM stock_sync_delivery d
-             WHERE d.id = ANY(%s)
-               AND f.endpoint_id = d.endpoint_id
-               AND f.partition_key = d.partition_key
-               AND f.sequence > d.sequence
-               AND f.state = 'parked'
-            """,
-            (self.ids,),
-        )
+        self._unpark_followers(self.ids)
         self.invalidate_model(["state", "next_attempt_at"])
 
     def action_open_event(self):

@@ -1,38 +1,42 @@
-"""The dispatcher: claim due deliveries, send them, record the outcome.
+"""The delivery engine: claim due deliveries, send them, record the outcome.
 
 Each step runs in its own short transaction so that no lock is held while
-HTTP is on the wire and no user's stock transaction ever waits for a network:
+a transport is on the wire and no user's stock transaction ever waits for
+a network:
 
 1. claim: lock due rows ``FOR UPDATE SKIP LOCKED`` and mark them in flight
    with a lease and a token, then commit;
-2. send: one signed batch per endpoint, outside any transaction's locks;
+2. send: one signed batch per endpoint through the endpoint's transport
+   (``services/transport``), outside any transaction's locks;
 3. record: write the outcome, only where our token still holds the claim.
 
 A dispatcher that dies after claiming loses nothing: its lease expires and
 the rows are claimed again (at-least-once; receivers dedupe on the event id).
+The states and their transitions are in ``stock_sync_delivery``.
 """
 
 import logging
 import time
+import traceback
 import uuid
 from collections import namedtuple
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, api, fields, models
-from odoo.sql_db import TestCursor
+from psycopg2 import errors as pg_errors
 
-from ..services import cron_wakeup, http_transport, retry_policy
+from odoo import SUPERUSER_ID, api, fields, models
+
+from ..services import cron_wakeup, retry_policy, transport, webhook_signature
 from ..services.bulk_insert import insert_rows
+from ..services.transport import Batch, SendResult
+from .stock_sync_delivery import DEAD, FAILED, WAITING
 
 _logger = logging.getLogger(__name__)
 
 Claimed = namedtuple("Claimed", "id event_uuid payload attempts partition_key sequence")
 
-# Rows a dispatcher may take: due, or in flight with an expired lease.
-_READY = """(
-    (d.state IN ('pending', 'failed') AND d.next_attempt_at <= %(now)s)
-    OR (d.state = 'in_flight' AND d.lease_until < %(now)s)
-)"""
+# A claim that collides with another dispatcher's commit is simply tried again.
+CLAIM_TRIES = 3
 
 
 class StockSyncDispatcher(models.AbstractModel):
@@ -62,7 +66,7 @@ class StockSyncDispatcher(models.AbstractModel):
         self.env.cr.postcommit.add(lambda: cron_wakeup.notify_cron_workers(dbname))
 
     # ------------------------------------------------------------------
-    # Cron entry points
+    # Cron entry point
     # ------------------------------------------------------------------
     @api.model
     def _cron_dispatch(self, time_budget=None):
@@ -92,30 +96,11 @@ class StockSyncDispatcher(models.AbstractModel):
         rows = self._claim(endpoint, token)
         if not rows:
             return 0
-        body = "[" + ",".join(row.payload for row in rows) + "]"
-        try:
-            result = http_transport.send_batch(
-                endpoint.id,
-                endpoint.sudo().url,  # sudo: the URL is a manager-only field
-                endpoint._active_secrets(),
-                [row.event_uuid for row in rows],
-                body,
-                endpoint.timeout,
-            )
-        except Exception as exc:  # noqa: BLE001 - recorded below, never lost
-            # send_batch turns every network and HTTP problem into a result;
-            # anything else is a bug, but the claimed rows must still get an
-            # outcome, or they would loop on lease expiry forever.
-            _logger.exception(
-                "Inventory Sync: unexpected error sending to endpoint %r", endpoint.name
-            )
-            result = http_transport.SendResult(
-                "retry",
-                error_class="config",
-                error=f"Unexpected {exc.__class__.__name__}: see the server log.",
-            )
+        result = self._send(endpoint, rows)
+        if result.outcome == transport.REFUSED and not result.endpoint_problem:
+            result = self._probe_refusal(endpoint, rows, result)
         self._record(endpoint, rows, token, result)
-        if result.outcome != "delivered":
+        if result.outcome != transport.DELIVERED:
             _logger.warning(
                 "Inventory Sync: batch of %s events to endpoint %r: %s (%s)",
                 len(rows),
@@ -128,197 +113,192 @@ class StockSyncDispatcher(models.AbstractModel):
     # ------------------------------------------------------------------
     # Step 1: claim
     # ------------------------------------------------------------------
+    def _cursor_env(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {})
+
     @staticmethod
     def _db_now(cr):
+        # The database's clock, not this server's: every server compares leases with it.
         cr.execute("SELECT (clock_timestamp() AT TIME ZONE 'UTC')::timestamp")
         return cr.fetchone()[0]
 
-    def _new_cursor(self):
-        cr = self.env.registry.cursor()
-        if not isinstance(cr, TestCursor):
-            # Each statement must see rows other dispatchers committed meanwhile.
-            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-        return cr
-
     @api.model
     def _claim(self, endpoint, token):
-        with self._new_cursor() as cr:
-            # The database's clock, not this server's: leases are compared
-            # by every server that dispatches.
-            now = self._db_now(cr)
-            # Three times the batch as candidates: other dispatchers may hold
-            # the first ones, and SKIP LOCKED then leaves us the rest.
-            params = {
-                "endpoint": endpoint.id,
-                "now": now,
-                "limit": 3 * endpoint.batch_size,
-                "batch": endpoint.batch_size,
-            }
-            cr.execute("SELECT paused_until FROM stock_sync_endpoint WHERE id = %s", (endpoint.id,))
-            paused_until = cr.fetchone()[0]
-            if paused_until and paused_until > now:
-                return []
-            # Whatever waits behind a dead delivery of its key is parked, and
-            # a parked one with no dead delivery before it any more (cancelled,
-            # retried or deleted meanwhile, even by a racing transaction)
-            # returns to the queue: the parking heals itself on every claim.
-            cr.execute(
-                "SELECT 1 FROM stock_sync_delivery WHERE endpoint_id = %(endpoint)s"
-                " AND state IN ('dead', 'parked') LIMIT 1",
-                params,
+        """Take up to a batch of due deliveries of ``endpoint``, in key order; commit."""
+        for _try in range(CLAIM_TRIES):
+            try:
+                with self.env.registry.cursor() as cr:
+                    return self._claim_in(self._cursor_env(cr), endpoint, token)
+            except pg_errors.SerializationFailure:
+                # Another dispatcher committed a claim on these rows after our
+                # snapshot: what it took is gone, the rest is ours to try again.
+                continue
+        return []
+
+    @api.model
+    def _claim_in(self, env, endpoint, token):
+        Delivery = env["stock.sync.delivery"]
+        now = self._db_now(env.cr)
+        if env["stock.sync.endpoint"].browse(endpoint.id)._resting(now):
+            return []
+        Delivery._heal_parking(endpoint.id)
+        # Three times the batch as candidates: other dispatchers may hold the
+        # first ones, and SKIP LOCKED then leaves us the rest.
+        ready = Delivery._ready_heads(endpoint.id, now, 3 * endpoint.batch_size)
+        if not ready:
+            return []
+        candidates = Delivery._lock_ready(ready, now, endpoint.batch_size)
+        if not candidates:
+            return []
+        # A delivery refused inside a batch goes alone, so one bad event
+        # cannot sink its neighbours again.
+        if candidates[0][3]:
+            candidates = candidates[:1]
+        else:
+            candidates = [row for row in candidates if not row[3]]
+        # Keep a row only if nothing earlier of its key is left behind: rows
+        # locked by another dispatcher, or cut by the limit.
+        blockers = Delivery._first_blockers(
+            endpoint.id, list({row[1] for row in candidates}), [row[0] for row in candidates]
+        )
+        chosen = [
+            row[0] for row in candidates if row[1] not in blockers or row[2] < blockers[row[1]]
+        ]
+        if not chosen:
+            return []
+        lease_until = now + timedelta(seconds=2 * endpoint.timeout + 60)
+        return [Claimed(*row) for row in Delivery._take(chosen, token, lease_until, now)]
+
+    # ------------------------------------------------------------------
+    # Step 2: send
+    # ------------------------------------------------------------------
+    @api.model
+    def _send(self, endpoint, rows):
+        """Sign the batch and hand it to the endpoint's transport; never raises."""
+        body = "[" + ",".join(row.payload for row in rows) + "]"
+        event_ids = [row.event_uuid for row in rows]
+        secrets = endpoint._active_secrets()
+        if not secrets:
+            return SendResult(
+                transport.REFUSED,
+                error_class=transport.CONFIG,
+                error="The endpoint has no active secret: add one.",
+                endpoint_problem=True,
             )
-            if cr.fetchone():
-                cr.execute(
-                    """
-                    UPDATE stock_sync_delivery d
-                       SET state = CASE WHEN q.behind_dead THEN 'parked' ELSE 'pending' END,
-                           next_attempt_at = CASE WHEN q.behind_dead THEN d.next_attempt_at
-                                                  ELSE %(now)s END
-                      FROM (
-                        SELECT p.id, p.state,
-                               COALESCE(BOOL_OR(p.state = 'dead') OVER (
-                                   PARTITION BY p.partition_key ORDER BY p.sequence
-                                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), FALSE) AS behind_dead
-                          FROM stock_sync_delivery p
-                         WHERE p.endpoint_id = %(endpoint)s
-                           AND p.state NOT IN ('delivered', 'cancelled')
-                      ) q
-                     WHERE d.id = q.id
-                       AND ((q.behind_dead AND q.state IN ('pending', 'failed'))
-                            OR (NOT q.behind_dead AND q.state = 'parked'))
-                       AND d.state = q.state
-                    """,
-                    params,
-                )
-            # A delivery may leave when it and every earlier one of its key
-            # still in the queue are ready: a running BOOL_AND along the key
-            # index. One linear pass, whatever the planner's statistics say.
-            cr.execute(
-                f"""
-                SELECT q.id FROM (
-                    SELECT d.id, d.event_id,
-                           BOOL_AND({_READY}) OVER (PARTITION BY d.partition_key ORDER BY d.sequence)
-                               AS ready_prefix
-                      FROM stock_sync_delivery d
-                     WHERE d.endpoint_id = %(endpoint)s
-                       AND d.state NOT IN ('delivered', 'cancelled')
-                ) q
-                 WHERE q.ready_prefix
-                 ORDER BY q.event_id
-                 LIMIT %(limit)s
-                """,  # noqa: S608 - constants only
-                params,
+        try:
+            headers = webhook_signature.sign_headers(
+                secrets, webhook_signature.message_id(event_ids), body
             )
-            params["ids"] = [row_id for (row_id,) in cr.fetchall()]
-            if not params["ids"]:
-                return []
-            cr.execute(
-                f"""
-                SELECT d.id, d.partition_key, d.sequence, d.send_alone
-                  FROM stock_sync_delivery d
-                 WHERE d.id = ANY(%(ids)s) AND {_READY}
-                 ORDER BY d.event_id
-                 LIMIT %(batch)s
-                   FOR UPDATE SKIP LOCKED
-                """,  # noqa: S608 - constants only
-                params,
+        except ValueError:
+            return SendResult(
+                transport.REFUSED,
+                error_class=transport.CONFIG,
+                error="An active secret of the endpoint is malformed: archive it and add a new one.",
+                endpoint_problem=True,
             )
-            candidates = cr.fetchall()
-            if not candidates:
-                return []
-            # A delivery refused inside a batch goes alone, so one bad event
-            # cannot sink its neighbours again.
-            if candidates[0][3]:
-                candidates = candidates[:1]
-            else:
-                candidates = [row for row in candidates if not row[3]]
-            chosen_ids = [row[0] for row in candidates]
-            # Keep a row only if nothing earlier of its key is left behind:
-            # rows locked by another dispatcher, or cut by the limit.
-            cr.execute(
-                """
-                SELECT partition_key, MIN(sequence) FROM stock_sync_delivery
-                 WHERE endpoint_id = %s AND partition_key = ANY(%s)
-                   AND state NOT IN ('delivered', 'cancelled')
-                   AND NOT (id = ANY(%s))
-                 GROUP BY partition_key
-            """,
-                (endpoint.id, list({row[1] for row in candidates}), chosen_ids),
+        batch = Batch(
+            endpoint_key=endpoint._transport_key(),
+            address=endpoint.sudo().url,  # sudo: the URL is a manager-only field
+            timeout=endpoint.timeout,
+            events=[(row.event_uuid, row.payload) for row in rows],
+            body=body,
+            headers=headers,
+        )
+        try:
+            return endpoint._transport().send(batch)
+        except Exception as exc:  # noqa: BLE001 - recorded with its traceback, never lost
+            # A transport turns every network and receiver problem into a result;
+            # anything else is a bug, but the claimed rows must still get an
+            # outcome, or they would loop on lease expiry forever.
+            _logger.exception(
+                "Inventory Sync: unexpected error sending to endpoint %r", endpoint.name
             )
-            first_blocker = dict(cr.fetchall())
-            chosen_ids = [
-                row[0]
-                for row in candidates
-                if row[1] not in first_blocker or row[2] < first_blocker[row[1]]
-            ]
-            if not chosen_ids:
-                return []
-            lease = timedelta(seconds=2 * endpoint.timeout + 60)
-            cr.execute(
-                """
-                UPDATE stock_sync_delivery d
-                   SET state = 'in_flight', claim_token = %s, lease_until = %s,
-                       attempts = COALESCE(d.attempts, 0) + 1, last_attempt_at = %s
-                  FROM stock_sync_event e
-                 WHERE d.id = ANY(%s) AND e.id = d.event_id
-             RETURNING d.id, e.event_uuid, e.payload::text, d.attempts, d.partition_key,
-                       d.sequence, d.event_id
-            """,
-                (token, now + lease, now, chosen_ids),
+            return SendResult(
+                transport.RETRY,
+                error_class=transport.INTERNAL,
+                error=f"Unexpected {exc.__class__.__name__} in the dispatcher: "
+                "see the traceback on the delivery.",
+                traceback=traceback.format_exc(),
             )
-            rows = sorted(cr.fetchall(), key=lambda row: row[6])
-        return [Claimed(*row[:6]) for row in rows]
+
+    @api.model
+    def _probe_refusal(self, endpoint, rows, result):
+        """Is a refused batch about its events, or about the endpoint?
+
+        Send the first event of two different keys alone: if both are refused
+        alike (``retry_policy.refused_alike``), the receiver refuses everything
+        and the batch's result becomes an endpoint problem. Otherwise the
+        probes keep their own results and the rest of the batch is split.
+        """
+        heads = {}
+        for row in rows:
+            heads.setdefault(row.partition_key, row)
+        if len(heads) < 2:
+            return result
+        first, second = list(heads.values())[:2]
+        answers = [self._send(endpoint, [first]), self._send(endpoint, [second])]
+        if retry_policy.refused_alike(*answers):
+            answers[1].endpoint_problem = True
+            return answers[1]
+        result.per_event = {first.event_uuid: answers[0], second.event_uuid: answers[1]}
+        return result
 
     # ------------------------------------------------------------------
     # Step 3: record
     # ------------------------------------------------------------------
     @api.model
     def _record(self, endpoint, rows, token, result):
-        with self._new_cursor() as cr:
-            self._record_in(cr, endpoint, rows, token, result)
+        """Write ``result`` for the claimed ``rows``, if ``token`` still holds them."""
+        try:
+            with self.env.registry.cursor() as cr:
+                self._record_in(self._cursor_env(cr), endpoint, rows, token, result)
+        except pg_errors.SerializationFailure:
+            # Our lease expired and another dispatcher took the rows meanwhile:
+            # its outcome is the one that counts.
+            _logger.info("Inventory Sync: a late result for endpoint %r was dropped", endpoint.name)
 
     @api.model
-    def _record_in(self, cr, endpoint, rows, token, result):
-        now = self._db_now(cr)
-        common = {
-            "token": token,
-            "now": now,
-            "status": result.status_code,
-            "error_class": result.error_class,
-            "error": result.error,
-            "excerpt": result.excerpt,
-        }
-        if result.outcome == "delivered":
-            cr.execute(
-                """
-                UPDATE stock_sync_delivery
-                   SET state = 'delivered', delivered_at = %(now)s, status_code = %(status)s,
-                       error_class = NULL, error_message = NULL, response_excerpt = %(excerpt)s,
-                       latency_ms = EXTRACT(EPOCH FROM (%(now)s - event_time)) * 1000,
-                       lease_until = NULL, claim_token = NULL, write_date = %(now)s
-                 WHERE claim_token = %(token)s AND state = 'in_flight'
-            """,
-                common,
-            )
-            return
-        if result.outcome == "dead" and len(rows) > 1 and result.error_class != "config":
-            # Refused for good as a batch: try each event alone before
-            # declaring any of them dead.
-            cr.execute(
-                """
-                UPDATE stock_sync_delivery
-                   SET state = 'pending', send_alone = TRUE, next_attempt_at = %(now)s,
-                       status_code = %(status)s, error_class = %(error_class)s,
-                       error_message = %(error)s, response_excerpt = %(excerpt)s,
-                       lease_until = NULL, claim_token = NULL, write_date = %(now)s
-                 WHERE claim_token = %(token)s AND state = 'in_flight'
-            """,
-                common,
-            )
-            return
-        ids, states, next_attempts = [], [], []
+    def _record_in(self, env, endpoint, rows, token, result):
+        Delivery = env["stock.sync.delivery"]
+        endpoint = env["stock.sync.endpoint"].browse(endpoint.id)
+        now = self._db_now(env.cr)
+        # Rows that share a result (the batch's, or a probe's) are recorded together.
+        groups = {}
         for row in rows:
-            dead = result.outcome == "dead" or row.attempts >= endpoint.max_attempts
+            outcome = result.for_event(row.event_uuid)
+            groups.setdefault(id(outcome), (outcome, []))[1].append(row)
+        dead_ids, dead_error = [], None
+        for outcome, group in groups.values():
+            ids = [row.id for row in group]
+            if outcome.outcome == transport.DELIVERED:
+                Delivery._mark_delivered(token, ids, now, outcome)
+                endpoint._mark_healthy()
+            elif outcome.endpoint_problem:
+                retry_at = endpoint._rest_after_problem(now)
+                Delivery._mark_waiting_for_endpoint(token, ids, now, outcome, retry_at)
+                revived = Delivery._revive_refused_alike(endpoint.id, outcome, retry_at)
+                Delivery._unpark_followers(revived)
+                endpoint._alert_managers("problem", outcome.error)
+            elif outcome.outcome == transport.REFUSED and outcome is result and len(rows) > 1:
+                # Refused as a batch: try each event alone before declaring any dead.
+                Delivery._mark_send_alone(token, ids, now, outcome)
+            else:
+                died = self._record_failure(endpoint, group, token, outcome, now)
+                dead_ids += died
+                dead_error = dead_error or (died and outcome.error)
+        if dead_ids:
+            # Once every row has its state: what follows a dead one in its key waits.
+            Delivery._park_followers(dead_ids)
+            endpoint._alert_managers("dead", dead_error)
+
+    @api.model
+    def _record_failure(self, endpoint, rows, token, result, now):
+        """FAILED with backoff, or DEAD when refused alone or out of attempts; returns
+        the dead ids."""
+        Delivery = endpoint.env["stock.sync.delivery"]
+        states, next_attempts = [], []
+        for row in rows:
+            dead = result.outcome == transport.REFUSED or row.attempts >= endpoint.max_attempts
             # Never sooner than the backoff: a "Retry-After: 0" must not
             # burn every attempt within a second.
             delay = max(
@@ -328,51 +308,18 @@ class StockSyncDispatcher(models.AbstractModel):
                 ),
             )
             delay = min(delay, max(endpoint.retry_max_seconds, endpoint.retry_base_seconds))
-            ids.append(row.id)
-            states.append("dead" if dead else "failed")
+            states.append(DEAD if dead else FAILED)
             next_attempts.append(now + timedelta(seconds=delay))
-        cr.execute(
-            """
-            UPDATE stock_sync_delivery d
-               SET state = u.state, next_attempt_at = u.next_attempt_at,
-                   status_code = %(status)s, error_class = %(error_class)s,
-                   error_message = %(error)s, response_excerpt = %(excerpt)s,
-                   lease_until = NULL, claim_token = NULL, write_date = %(now)s
-              FROM unnest(%(ids)s::int[], %(states)s::varchar[], %(next)s::timestamp[])
-                   AS u(id, state, next_attempt_at)
-             WHERE d.id = u.id AND d.claim_token = %(token)s AND d.state = 'in_flight'
-         RETURNING d.id, d.state
-        """,
-            dict(common, ids=ids, states=states, next=next_attempts),
+        dead_ids = Delivery._mark_failed_or_dead(
+            token, [row.id for row in rows], states, next_attempts, now, result
         )
-        recorded = cr.fetchall()
-        dead_ids = [row_id for row_id, state in recorded if state == "dead"]
         retry_at = min(
-            (n for n, s in zip(next_attempts, states, strict=True) if s == "failed"),
-            default=None,
+            (n for n, s in zip(next_attempts, states, strict=True) if s == FAILED), default=None
         )
         if retry_at:
             # Rest the endpoint: the receiver is unwell, do not fail the whole queue.
-            cr.execute(
-                "UPDATE stock_sync_endpoint SET paused_until = %s WHERE id = %s",
-                (retry_at, endpoint.id),
-            )
-        if result.endpoint_problem or dead_ids:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            env["stock.sync.endpoint"].browse(endpoint.id)._alert_managers(
-                endpoint_problem=result.endpoint_problem
-            )
-        if dead_ids:
-            cr.execute(
-                """
-                UPDATE stock_sync_delivery f SET state = 'parked'
-                  FROM stock_sync_delivery d
-                 WHERE d.id = ANY(%s) AND f.endpoint_id = d.endpoint_id
-                   AND f.partition_key = d.partition_key AND f.sequence > d.sequence
-                   AND f.state IN ('pending', 'failed')
-            """,
-                (dead_ids,),
-            )
+            endpoint._rest_until(retry_at)
+        return dead_ids
 
     # ------------------------------------------------------------------
     @api.model
@@ -381,15 +328,15 @@ class StockSyncDispatcher(models.AbstractModel):
         if not endpoints:
             return
         # A fresh cursor: this run's own transaction predates what it recorded.
-        with self._new_cursor() as cr:
+        with self.env.registry.cursor() as cr:
             cr.execute(
                 """
                 SELECT MIN(GREATEST(d.next_attempt_at, COALESCE(e.paused_until, d.next_attempt_at)))
                   FROM stock_sync_delivery d
                   JOIN stock_sync_endpoint e ON e.id = d.endpoint_id
-                 WHERE d.endpoint_id = ANY(%s) AND d.state IN ('pending', 'failed')
+                 WHERE d.endpoint_id = ANY(%s) AND d.state IN %s
                 """,
-                (endpoints.ids,),
+                (endpoints.ids, WAITING),
             )
             earliest = cr.fetchone()[0]
         now = fields.Datetime.now()

@@ -4,13 +4,13 @@ import math
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..services import http_transport
+from ..services import transport
 
 CADENCES = [("realtime", "Real time"), ("batch", "Scheduled batch")]
 
 
 class StockSyncEndpoint(models.Model):
-    """A subscriber of inventory events, reached over signed HTTP."""
+    """A subscriber of inventory events, reached through a transport (signed HTTP by default)."""
 
     _name = "stock.sync.endpoint"
     _description = "Inventory Sync Endpoint"
@@ -25,6 +25,14 @@ class StockSyncEndpoint(models.Model):
         index=True,
         tracking=True,
         help="Leave empty to share the endpoint between companies.",
+    )
+    transport = fields.Selection(
+        [("http", "HTTP webhook (Standard Webhooks)")],
+        default="http",
+        required=True,
+        tracking=True,
+        help="How batches travel. Every transport gets the same retries, order, "
+        "dead letters and signatures; connector modules add transports.",
     )
     url = fields.Char(
         "URL",
@@ -66,6 +74,13 @@ class StockSyncEndpoint(models.Model):
         help="Scheduled batches leave on the next multiple of this many minutes.",
     )
     last_dead_alert_date = fields.Date(readonly=True, copy=False)
+    last_problem_alert_date = fields.Date(readonly=True, copy=False)
+    problem_streak = fields.Integer(
+        readonly=True,
+        default=0,
+        copy=False,
+        help="Batches refused in a row for a reason about the endpoint: the rest grows with it.",
+    )
     paused_until = fields.Datetime(
         readonly=True,
         copy=False,
@@ -93,10 +108,10 @@ class StockSyncEndpoint(models.Model):
         ),
     ]
 
-    @api.constrains("url")
+    @api.constrains("url", "transport")
     def _check_url(self):
         for endpoint in self:
-            error = http_transport.check_url(endpoint.url)
+            error = transport.get(endpoint.transport).check_address(endpoint.url)
             if error:
                 raise ValidationError(
                     _("%(error)s Example: https://wms.example.com/odoo/events", error=error)
@@ -130,9 +145,9 @@ class StockSyncEndpoint(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if {"url", "active"} & set(vals):
+        if {"url", "active", "transport"} & set(vals):
             for endpoint in self:
-                http_transport.drop_session(endpoint.id)
+                transport.get(endpoint.transport).forget(endpoint._transport_key())
         return result
 
     @api.depends("delivery_ids.state")
@@ -200,6 +215,57 @@ class StockSyncEndpoint(models.Model):
         # sudo: the dispatcher signs for every endpoint; secrets stay in this process.
         return self.sudo().secret_ids.filtered("active").mapped("secret")
 
+    def _transport_key(self):
+        """What transports pool connections by: one database may not reuse another's."""
+        self.ensure_one()
+        return (self.env.cr.dbname, self.id)
+
+    # Rest after failures, in the dispatcher's cursor: one statement each.
+    def _resting(self, now):
+        """Is the endpoint resting at ``now`` (database clock) after failures?"""
+        self.ensure_one()
+        self.env.cr.execute("SELECT paused_until FROM stock_sync_endpoint WHERE id = %s", (self.id,))
+        paused_until = self.env.cr.fetchone()[0]
+        return bool(paused_until and paused_until > now)
+
+    def _rest_until(self, until):
+        self.ensure_one()
+        self.env.cr.execute(
+            "UPDATE stock_sync_endpoint SET paused_until = %s WHERE id = %s", (until, self.id)
+        )
+        self.invalidate_recordset(["paused_until"])
+
+    def _rest_after_problem(self, now):
+        """Rest longer at each refusal in a row (no jitter: one endpoint, one timer)."""
+        self.ensure_one()
+        self.env.cr.execute(
+            """
+            UPDATE stock_sync_endpoint
+               SET paused_until = %s + make_interval(secs => LEAST(
+                       GREATEST(retry_max_seconds, retry_base_seconds),
+                       retry_base_seconds * power(2, LEAST(COALESCE(problem_streak, 0), 30)))),
+                   problem_streak = COALESCE(problem_streak, 0) + 1
+             WHERE id = %s
+         RETURNING paused_until
+            """,
+            (now, self.id),
+        )
+        self.invalidate_recordset(["paused_until", "problem_streak"])
+        return self.env.cr.fetchone()[0]
+
+    def _mark_healthy(self):
+        self.ensure_one()
+        self.env.cr.execute(
+            "UPDATE stock_sync_endpoint SET problem_streak = 0 WHERE id = %s AND problem_streak <> 0",
+            (self.id,),
+        )
+        self.invalidate_recordset(["problem_streak"])
+
+    def _transport(self):
+        """An instance of the endpoint's transport (``services/transport.Transport``)."""
+        self.ensure_one()
+        return transport.get(self.transport)()
+
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
@@ -221,25 +287,36 @@ class StockSyncEndpoint(models.Model):
         action["context"] = {"search_default_group_state": 1}
         return action
 
-    def _alert_managers(self, endpoint_problem=False):
-        """Tell the managers about an endpoint in trouble: once per endpoint and day."""
+    def _alert_managers(self, kind, detail):
+        """Tell the managers what happened: once per endpoint, kind and day.
+
+        ``kind`` is ``"problem"`` (the receiver refuses the endpoint: events wait)
+        or ``"dead"`` (deliveries gave up); the two kinds alert independently, so a
+        dead letter after an endpoint problem still raises its own alert.
+        ``detail`` says what the receiver answered.
+        """
         today = fields.Date.context_today(self)
         managers = self.env.ref("stock_sync.group_stock_sync_manager").users.filtered(
             lambda u: u.active and not u.share and u.id != self.env.ref("base.user_root").id
         )
-        for endpoint in self.filtered(lambda e: e.last_dead_alert_date != today):
-            endpoint.last_dead_alert_date = today
-            if endpoint_problem:
+        date_field = f"last_{kind}_alert_date"
+        for endpoint in self.filtered(lambda e: e[date_field] != today):
+            endpoint[date_field] = today
+            if kind == "problem":
                 summary = _("%s refuses our requests", endpoint.name)
                 note = _(
-                    "The receiver answers 401, 403, 404, 405 or 410 to every batch: check the "
-                    "endpoint's URL and its secrets. Events wait and are retried meanwhile."
+                    "The receiver refuses every batch, whatever the events: %(detail)s "
+                    "Check the endpoint's URL, its secrets (the receiver must know an active "
+                    "one) and the receiver's clock. Events wait, no attempt is counted, and "
+                    "they leave by themselves once the receiver accepts them again.",
+                    detail=detail,
                 )
             else:
                 summary = _("Dead inventory events to %s", endpoint.name)
                 note = _(
-                    "Some deliveries gave up. Open the exception queue, fix the cause, "
-                    "then retry or cancel them; later events of the same products wait."
+                    "Some deliveries gave up: %(detail)s Open the exception queue, fix the "
+                    "cause, then retry or cancel them; later events of the same products wait.",
+                    detail=detail,
                 )
             for user in managers:
                 endpoint.activity_schedule(

@@ -2,10 +2,12 @@ import json
 import uuid
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import str2bool
 
+from ..services import schema
 from ..services.bulk_insert import insert_rows
+from ..services.event_draft import EventDraft
 
 MOVEMENT_TYPE = "odoo.stock_sync.movement.v1"
 LOT_TYPE = "odoo.stock_sync.lot.v1"
@@ -74,7 +76,14 @@ class StockSyncEvent(models.Model):
     lot_id = fields.Many2one("stock.lot", readonly=True, ondelete="set null")
     location_id = fields.Many2one("stock.location", "From", readonly=True, ondelete="set null")
     location_dest_id = fields.Many2one("stock.location", "To", readonly=True, ondelete="set null")
-    move_line_id = fields.Many2one("stock.move.line", readonly=True, ondelete="set null")
+    move_line_id = fields.Many2one(
+        # indexed: corrections look up who received a line, and deleting a
+        # move line must not scan the outbox for its "set null"
+        "stock.move.line",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+    )
     operation = fields.Selection(OPERATIONS, readonly=True)
     criticality = fields.Selection(CRITICALITIES, readonly=True)
     reference = fields.Char(readonly=True)
@@ -88,7 +97,9 @@ class StockSyncEvent(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_only_finished(self):
         """An event still on its way somewhere is not deleted (the purge keeps it too)."""
-        if self.delivery_ids.filtered(lambda d: d.state not in ("delivered", "cancelled")):
+        from .stock_sync_delivery import FINAL  # noqa: PLC0415 - the delivery model imports this one
+
+        if self.delivery_ids.filtered(lambda d: d.state not in FINAL):
             raise UserError(
                 _(
                     "These events are still being delivered: cancel their deliveries, with a reason, first."
@@ -117,16 +128,50 @@ class StockSyncEvent(models.Model):
         return f"/odoo/{self.env.cr.dbname}/company/{company.id}"
 
     @api.model
-    def _record(self, drafts):
-        """Write events (and their deliveries) in the current transaction.
+    def _validate_data_enabled(self):
+        # sudo: the acting stock user may not read system parameters.
+        param = self.env["ir.config_parameter"].sudo().get_param("stock_sync.validate_data")
+        return str2bool(param or "1", True)
 
-        ``drafts`` are dicts with: type, aggregatetype, company (record),
-        product (record), occurred_at, data, and optional lot, locations
-        (from, to), move_line, operation, reference. No network I/O here.
+    @api.private
+    @api.model
+    def emit(self, event_type, drafts):
+        """Write inventory events, and their deliveries, in the current transaction.
+
+        The one door into the outbox for every module: it gives each event its
+        CloudEvents id, its partition key and sequence, and fans it out to the
+        endpoints whose filters it passes. Nothing leaves before the caller's
+        transaction commits, and nothing here touches the network. Not callable
+        over RPC (``api.private``).
+
+        :param str event_type: the ``code`` of a ``stock.sync.event.type``
+            record, e.g. ``"odoo.stock_sync.movement.v1"``; the record gives
+            the aggregate type and the JSON Schema of ``data``.
+        :param drafts: list of ``services.event_draft.EventDraft``.
+        :returns: the ``stock.sync.event`` records, in the order of ``drafts``.
+        :raises UserError: ``event_type`` is not a declared event type.
+        :raises ValidationError: a draft's ``data`` does not follow the type's
+            JSON Schema (checked unless the system parameter
+            ``stock_sync.validate_data`` is ``False``).
         """
+        aggregatetype, schema_path = self.env["stock.sync.event.type"]._definition(event_type)
         if not drafts:
             return self.browse()
-        keys = [self._partition_key(d["product"], d["company"]) for d in drafts]
+        if self._validate_data_enabled():
+            for draft in drafts:
+                problems = schema.errors(schema_path, draft.data)
+                if problems:
+                    raise ValidationError(
+                        _(
+                            "The %(type)s event of %(product)s does not follow its schema "
+                            "%(schema)s: %(problems)s. This is a bug in the module that emits it.",
+                            type=event_type,
+                            product=draft.product.display_name,
+                            schema=schema_path,
+                            problems="; ".join(problems[:5]),
+                        )
+                    )
+        keys = [self._partition_key(d.product, d.company) for d in drafts]
         counts = {}
         for key in keys:
             counts[key] = counts.get(key, 0) + 1
@@ -136,49 +181,50 @@ class StockSyncEvent(models.Model):
         for draft, key in zip(drafts, keys, strict=True):
             sequence = next_number[key]
             next_number[key] += 1
-            product, company = draft["product"], draft["company"]
+            product, company = draft.product, draft.company
             event_uuid = str(uuid.uuid4())
             criticality = product.product_tmpl_id._stock_sync_criticality()
-            location_from, location_to = draft.get("locations") or (None, None)
             envelope = {
                 "specversion": "1.0",
                 "id": event_uuid,
                 "source": self._source(company),
-                "type": draft["type"],
+                "type": event_type,
                 "subject": product.default_code or f"product/{product.id}",
-                "time": iso_time(draft["occurred_at"]),
+                "time": iso_time(draft.occurred_at),
                 "datacontenttype": "application/json",
                 "partitionkey": key,
                 # CloudEvents' sequence extension is a string that sorts
                 # lexicographically: zero-padded digits keep both orders equal.
                 "sequence": f"{sequence:020d}",
                 "criticality": criticality,
-                "data": draft["data"],
+                "data": draft.data,
             }
             rows.append(
                 {
                     "event_uuid": event_uuid,
-                    "type": draft["type"],
-                    "aggregatetype": draft["aggregatetype"],
+                    "type": event_type,
+                    "aggregatetype": aggregatetype,
                     "aggregateid": key,
                     "sequence": sequence,
                     "payload": envelope,
-                    "timestamp": draft["occurred_at"],
+                    "timestamp": draft.occurred_at,
                     "company_id": company.id,
                     "product_id": product.id,
                     "product_categ_id": product.categ_id.id or None,
-                    "lot_id": draft.get("lot") and draft["lot"].id or None,
-                    "location_id": location_from and location_from.id or None,
-                    "location_dest_id": location_to and location_to.id or None,
-                    "move_line_id": draft.get("move_line") and draft["move_line"].id or None,
-                    "operation": draft.get("operation"),
+                    "lot_id": draft.lot.id if draft.lot else None,
+                    "location_id": draft.location_from.id if draft.location_from else None,
+                    "location_dest_id": draft.location_to.id if draft.location_to else None,
+                    "move_line_id": draft.move_line.id if draft.move_line else None,
+                    "operation": draft.operation,
                     "criticality": criticality,
-                    "reference": draft.get("reference"),
+                    "reference": draft.reference,
                 }
             )
+            locations = [draft.location_from, draft.location_to, *(draft.routing_locations or [])]
             facts.append(
-                self._routing_facts(
-                    draft["type"], company, (location_from, location_to), product.categ_id
+                dict(
+                    self._routing_facts(event_type, company, locations, product.categ_id),
+                    endpoint_ids=draft.endpoint_ids,
                 )
             )
         ids = insert_rows(self.env.cr, self._table, rows, self.env.uid)
@@ -190,11 +236,14 @@ class StockSyncEvent(models.Model):
 
     def _routing_facts_of(self):
         self.ensure_one()
-        return self._routing_facts(
-            self.type,
-            self.company_id,
-            (self.location_id, self.location_dest_id),
-            self.product_categ_id,
+        return dict(
+            self._routing_facts(
+                self.type,
+                self.company_id,
+                (self.location_id, self.location_dest_id),
+                self.product_categ_id,
+            ),
+            endpoint_ids=frozenset(),
         )
 
     @api.model
@@ -215,65 +264,80 @@ class StockSyncEvent(models.Model):
 
         ``corrected`` maps line ids to their state before a done line was
         edited: each event is then a correction, with the line's new state
-        and, under ``correction.previous``, what a receiver must undo.
+        and, under ``correction.previous``, what a receiver must undo. It goes
+        to every endpoint that received the line before, and to those whose
+        filters the line's old or new locations pass.
         """
         if not move_lines or not self._capture_enabled():
             return self.browse()
         on_hand = move_lines._stock_sync_on_hand()
         now = fields.Datetime.now()
         recorded_at = iso_time(now)
+        receivers = self._receivers_of_lines(move_lines) if corrected is not None else {}
         drafts = []
         for line in move_lines:
             data = line._stock_sync_event_data(on_hand, recorded_at)
-            occurred_at = line.date
-            if corrected is not None:
-                data["correction"] = {
-                    "of_operation": data["operation"],
-                    "previous": corrected[line.id],
-                }
-                data["operation"], data["occurred_at"], occurred_at = "correction", recorded_at, now
-            drafts.append(
-                {
-                    "type": MOVEMENT_TYPE,
-                    "aggregatetype": "stock.movement",
-                    "company": line.company_id,
-                    "product": line.product_id,
-                    "lot": line.lot_id,
-                    "locations": (line.location_id, line.location_dest_id),
-                    "move_line": line,
-                    "operation": data["operation"],
-                    "reference": data["reference"],
-                    "occurred_at": occurred_at,
-                    "data": data,
-                }
+            draft = EventDraft(
+                company=line.company_id,
+                product=line.product_id,
+                occurred_at=line.date,
+                data=data,
+                operation=data["operation"],
+                reference=data["reference"],
+                lot=line.lot_id,
+                location_from=line.location_id,
+                location_to=line.location_dest_id,
+                move_line=line,
             )
-        return self._record(drafts)
+            if corrected is not None:
+                previous = corrected[line.id]
+                data["correction"] = {"of_operation": data["operation"], "previous": previous}
+                data["operation"] = draft.operation = "correction"
+                data["occurred_at"], draft.occurred_at = recorded_at, now
+                draft.routing_locations = self.env["stock.location"].browse(
+                    [previous["location_from"]["id"], previous["location_to"]["id"]]
+                )
+                draft.endpoint_ids = receivers.get(line.id, frozenset())
+            drafts.append(draft)
+        return self.emit(MOVEMENT_TYPE, drafts)
+
+    @api.model
+    def _receivers_of_lines(self, move_lines):
+        """``{line id: frozenset(endpoint ids)}`` that received events of these lines."""
+        self.env.cr.execute(
+            """
+            SELECT e.move_line_id, ARRAY_AGG(DISTINCT d.endpoint_id)
+              FROM stock_sync_event e JOIN stock_sync_delivery d ON d.event_id = e.id
+             WHERE e.move_line_id = ANY(%s)
+             GROUP BY e.move_line_id
+            """,
+            (move_lines.ids,),
+        )
+        return {line_id: frozenset(ids) for line_id, ids in self.env.cr.fetchall()}
 
     @api.model
     def _capture_lot_changes(self, lots, changed_fields):
         if not lots or not self._capture_enabled():
             return self.browse()
-        recorded_at = iso_time(fields.Datetime.now())
         now = fields.Datetime.now()
+        recorded_at = iso_time(now)
         drafts = [
-            {
-                "type": LOT_TYPE,
-                "aggregatetype": "stock.lot",
+            EventDraft(
                 # A shared lot is keyed on its product's company, or the main
                 # one: never on whoever edits it, so its key stays the same.
-                "company": lot.company_id
+                company=lot.company_id
                 or lot.product_id.company_id
                 or self.env.ref("base.main_company"),
-                "product": lot.product_id,
-                "lot": lot,
-                "operation": "lot_update",
-                "reference": lot.name,
-                "occurred_at": now,
-                "data": lot._stock_sync_event_data(changed_fields, recorded_at),
-            }
+                product=lot.product_id,
+                lot=lot,
+                operation="lot_update",
+                reference=lot.name,
+                occurred_at=now,
+                data=lot._stock_sync_event_data(changed_fields, recorded_at),
+            )
             for lot in lots
         ]
-        return self._record(drafts)
+        return self.emit(LOT_TYPE, drafts)
 
     # ------------------------------------------------------------------
     # Purge

@@ -11,8 +11,12 @@ import hashlib
 import hmac
 import secrets as _secrets
 import time
+import uuid
 
 SECRET_PREFIX = "whsec_"
+# Fixed namespace so that a batch with the same events keeps the same
+# webhook-id across retries, as Standard Webhooks asks.
+BATCH_NAMESPACE = uuid.UUID("6c1b7a52-45a4-4b8e-9c1b-3f1e0f6f2a10")
 TIMESTAMP_TOLERANCE = 5 * 60
 
 
@@ -35,6 +39,11 @@ def secret_key(secret):
     if not 24 <= len(key) <= 64:
         raise ValueError("A webhook secret holds 24 to 64 random bytes.")
     return key
+
+
+def message_id(event_ids):
+    """The ``webhook-id`` of a batch: the same events give the same id on every retry."""
+    return "msg_" + uuid.uuid5(BATCH_NAMESPACE, ",".join(event_ids)).hex
 
 
 def signature(secret, msg_id, timestamp, body):

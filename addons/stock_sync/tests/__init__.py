@@ -3,4 +3,16 @@ from . import test_routing
 from . import test_security
 from . import test_services
 from . import test_exception_queue
+from . import test_delivery_batching
+from . import test_delivery_retry
+from . import test_delivery_permanent_refusal
+from . import test_delivery_secret_rotation
+from . import test_delivery_send_errors
+from . import test_delivery_lease
+from . import test_delivery_routing_filters
+from . import test_delivery_deleted_records
+from . import test_delivery_endpoint_refusal
+from . import test_correction_routing
+from . import test_emit
+from . import test_transport_seam
 from . import test_tour

@@ -1,7 +1,9 @@
 """Shared test cases and assertions of the outbox.
 
 * :class:`StockSyncCase`: users, a warehouse, products and one endpoint;
-* :class:`OutboxAssertions` (mixed into it):
+* :class:`OutboxDeliveryCase`: the same, delivering to a live
+  :class:`~.webhook_receiver.WebhookReceiver` on the loopback;
+* :class:`OutboxAssertions` (mixed into both):
 
   - ``capture_events()``: the events a block of code emitted, each checked
     against its JSON Schemas (like queue_job's ``trap_jobs``);
@@ -16,17 +18,25 @@
 import json
 from collections import defaultdict
 from contextlib import contextmanager
+from unittest.mock import patch
 
 import jsonschema
+import requests
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tests.common import _super_send
 from odoo.tools import float_compare
 from odoo.tools.misc import file_path
+
+from ..services import transport
+from .webhook_receiver import WebhookReceiver
 
 ENVELOPE_SCHEMA_PATH = "stock_sync/schemas/cloudevent.v1.json"
 # The event contract, not the model's constant: the ledger is about what receivers read.
 MOVEMENT_TYPE = "odoo.stock_sync.movement.v1"
+# An event type of the tests' own, for engine tests where the data does not matter.
+TEST_NOTE_TYPE = "odoo.stock_sync.test_note.v1"
 # Quantities equal within this when the product's unit is unknown (deleted product).
 DEFAULT_ROUNDING = 1e-6
 
@@ -466,7 +476,98 @@ class StockSyncCase(OutboxAssertions, TransactionCase):
         self.assertEqual(picking.state, "done")
         return picking
 
+    def declare_test_note_type(self):
+        """Declare ``TEST_NOTE_TYPE`` (data: ``{"n": int >= 0}``), as a glue module would."""
+        return self.env["stock.sync.event.type"].create(
+            {
+                "name": "Test note",
+                "code": TEST_NOTE_TYPE,
+                "aggregatetype": "test.note",
+                "schema_path": "stock_sync/tests/schemas/test_note.v1.json",
+            }
+        )
+
     def events_of(self, records):
         return self.env["stock.sync.event"].search(
             [("move_line_id", "in", records.move_line_ids.ids)], order="id"
         )
+
+
+class OutboxDeliveryCase(StockSyncCase):
+    """Deliveries to a live receiver on the loopback, signed with the endpoint's secret.
+
+    The dispatcher opens its own cursors; test mode makes them share the test's transaction.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.secret = cls.endpoint.secret_ids.secret
+        cls.receiver = WebhookReceiver(secrets=[cls.secret]).start()
+        cls.addClassCleanup(cls.receiver.stop)
+        cls.endpoint.write({"url": cls.receiver.url, "timeout": 2.0, "cadence_bulk": "realtime"})
+
+    def setUp(self):
+        super().setUp()
+        self.receiver.reset()
+        self.receiver.set_secrets([self.secret])
+        # Odoo's test harness (pytest-odoo's and Odoo's runner alike) routes
+        # requests through BaseCase._request_handler, which stretches short
+        # timeouts to 10 s: these tests need the real client behaviour against
+        # the loopback receiver.
+        self.startPatcher(patch.object(requests.Session, "send", _super_send))
+        self.registry.enter_test_mode(self.cr)
+        self.addCleanup(self.registry.leave_test_mode)
+
+    def dispatch(self, budget=10):
+        sent = self.env["stock.sync.dispatcher"]._cron_dispatch(time_budget=budget)
+        self.env.invalidate_all()
+        return sent
+
+    def make_due(self):
+        """Let time pass: retries and rests are due now."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE stock_sync_delivery SET next_attempt_at = %s WHERE state = 'failed'",
+            (fields.Datetime.now(),),
+        )
+        self.env.cr.execute("UPDATE stock_sync_endpoint SET paused_until = NULL")
+        self.env.invalidate_all()
+
+
+class MemoryTransport(transport.Transport):
+    """A test-only transport: keeps the batches it is given, answers as it is told.
+
+    ``answers`` is a list consumed one per batch: a ``SendResult``, an
+    exception to raise, or a callable ``batch -> SendResult``; when empty,
+    every event is acknowledged.
+    """
+
+    key = "memory"
+    batches = []
+    answers = []
+
+    def send(self, batch):
+        type(self).batches.append(batch)
+        answer = type(self).answers.pop(0) if type(self).answers else None
+        if answer is None:
+            return transport.SendResult(transport.DELIVERED, duration=0.001)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer(batch) if callable(answer) else answer
+
+
+@contextmanager
+def memory_transport(env):
+    """Offer ``MemoryTransport`` on endpoints for the duration of the block."""
+    field = env["stock.sync.endpoint"]._fields["transport"]
+    MemoryTransport.batches, MemoryTransport.answers = [], []
+    transport.register(MemoryTransport)
+    try:
+        with (
+            patch.object(field, "selection", [*field.selection, ("memory", "Memory (tests)")]),
+            patch.dict(field._selection, {"memory": "Memory (tests)"}),
+        ):
+            yield MemoryTransport
+    finally:
+        transport.unregister(MemoryTransport.key)

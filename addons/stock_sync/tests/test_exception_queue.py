@@ -131,14 +131,18 @@ class TestExceptionQueue(StockSyncCase):
         managers = self.env.ref("stock_sync.group_stock_sync_manager").users.filtered(
             lambda u: not u.share and u != self.env.ref("base.user_root")
         )
-        self.endpoint._alert_managers()
-        self.endpoint._alert_managers()
+        self.endpoint._alert_managers("dead", "HTTP 422.")
+        self.endpoint._alert_managers("dead", "HTTP 422.")
         activities = self.endpoint.activity_ids
         self.assertEqual(activities.user_id, managers)
         self.assertEqual(len(activities), len(managers))
-        self.endpoint.last_dead_alert_date = fields.Date.today() - timedelta(days=1)
-        self.endpoint._alert_managers()
+        self.assertIn("HTTP 422.", activities[0].note, "the alert says what happened")
+        # An endpoint problem the same day is another story: it has its own alert.
+        self.endpoint._alert_managers("problem", "HTTP 401.")
         self.assertEqual(len(self.endpoint.activity_ids), 2 * len(managers))
+        self.endpoint.last_dead_alert_date = fields.Date.today() - timedelta(days=1)
+        self.endpoint._alert_managers("dead", "HTTP 422.")
+        self.assertEqual(len(self.endpoint.activity_ids), 3 * len(managers))
 
     def test_purge_keeps_undelivered_events(self):
         old = fields.Datetime.now() - timedelta(days=40)

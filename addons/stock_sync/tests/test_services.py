@@ -6,7 +6,7 @@ from standardwebhooks.webhooks import Webhook
 
 from odoo.tests import BaseCase, tagged
 
-from ..services import http_transport, retry_policy, webhook_signature
+from ..services import http_transport, retry_policy, transport, webhook_signature
 
 
 @tagged("post_install", "-at_install")
@@ -86,7 +86,7 @@ class TestResponseClassification(BaseCase):
         permanent = classify(self._response(422, text="bad schema"), 0.1)
         self.assertEqual(
             (permanent.outcome, permanent.error_class, permanent.excerpt),
-            ("dead", "http_4xx", "bad schema"),
+            ("refused", "http_4xx", "bad schema"),
         )
         throttled = classify(self._response(429, {"Retry-After": "12"}), 0.1)
         self.assertEqual((throttled.outcome, throttled.retry_after), ("retry", 12.0))
@@ -100,10 +100,17 @@ class TestResponseClassification(BaseCase):
     def test_url_check(self):
         self.assertIsNone(http_transport.check_url("https://wms.example.com/in"))
         self.assertIsNotNone(http_transport.check_url("ftp://x"))
-        result = http_transport.send_batch("k", "mailto:x@y", ["whsec_x"], ["1"], "[]", 1)
-        self.assertEqual((result.outcome, result.error_class), ("dead", "config"))
+        for url in ("http://[::1", "http://127.0.0.1:99999/in", "http://:80/in"):
+            self.assertIn("valid host and port", http_transport.check_url(url))
+        batch = transport.Batch(("db", 1), "mailto:x@y", 1, [("1", "{}")], "[{}]", {})
+        result = http_transport.HttpTransport().send(batch)
+        self.assertEqual(
+            (result.outcome, result.error_class, result.endpoint_problem),
+            ("refused", "config", True),
+            "a URL that is not http waits as an endpoint problem: no event dies of it",
+        )
 
     def test_batch_message_id_is_stable_for_the_same_events(self):
-        first = http_transport.batch_message_id(["a", "b"])
-        self.assertEqual(first, http_transport.batch_message_id(["a", "b"]))
-        self.assertNotEqual(first, http_transport.batch_message_id(["a", "c"]))
+        first = webhook_signature.message_id(["a", "b"])
+        self.assertEqual(first, webhook_signature.message_id(["a", "b"]))
+        self.assertNotEqual(first, webhook_signature.message_id(["a", "c"]))

@@ -1,7 +1,5 @@
-from odoo import Command, fields, http
+from odoo import Command, http
 from odoo.tests import HttpCase, new_test_user, tagged
-
-from ..models.stock_sync_event import MOVEMENT_TYPE
 
 
 @tagged("post_install", "-at_install", "suite_ui")
@@ -25,18 +23,34 @@ class TestExceptionQueueTour(HttpCase):
         product = self.env["product.product"].create(
             {"name": "Tour API", "default_code": "TOUR-API", "is_storable": True}
         )
-        event = self.env["stock.sync.event"]._record(
-            [
-                {
-                    "type": MOVEMENT_TYPE,
-                    "aggregatetype": "stock.movement",
-                    "company": self.env.company,
-                    "product": product,
-                    "occurred_at": fields.Datetime.now(),
-                    "reference": "WH/IN/TOUR",
-                    "data": {},
-                }
-            ]
+        # A real receipt: its event reaches the tour's endpoint through capture.
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        supplier = self.env.ref("stock.stock_location_suppliers")
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": warehouse.in_type_id.id,
+                "location_id": supplier.id,
+                "location_dest_id": warehouse.lot_stock_id.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": 5,
+                            "location_id": supplier.id,
+                            "location_dest_id": warehouse.lot_stock_id.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.move_ids.write({"quantity": 5, "picked": True})
+        picking.button_validate()
+        event = self.env["stock.sync.event"].search(
+            [("move_line_id", "in", picking.move_line_ids.ids)]
         )
         delivery = event.delivery_ids.filtered(lambda d: d.endpoint_id == endpoint)
         delivery.write(

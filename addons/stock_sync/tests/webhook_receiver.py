@@ -18,10 +18,18 @@ Example::
         assert not rx.order_violations
 """
 
+import argparse
+import collections
+import datetime
+import html
 import json
+import os
+import signal
 import socket
+import sys
 import threading
 import time
+import urllib.parse
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -84,6 +92,12 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:  # client or go_down() closed the socket under us
             self.close_connection = True
 
+    def do_GET(self):
+        try:
+            self.server.receiver._handle_get(self)
+        except OSError:
+            self.close_connection = True
+
     def log_message(self, format, *args):
         """Silence the default per-request logging to stderr."""
 
@@ -108,6 +122,9 @@ class WebhookReceiver:
         self._connections = set()
         self._generation = 0  # bumped to release hanging/slow handlers
         self._webhooks = []
+        # What a signature that does not verify gets: 401, or 400 as in the
+        # Standard Webhooks and Svix receiver examples.
+        self.signature_failure_status = HTTPStatus.UNAUTHORIZED
         self.set_secrets(secrets)
         self._clear()
 
@@ -366,6 +383,9 @@ class WebhookReceiver:
                 record["n_events"] = len(events)
             except _Rejection as exc:
                 rejection = exc
+                if exc.reason in ("bad_signature", "stale_timestamp", "missing_signature"):
+                    # The official Standard Webhooks examples answer 400 here.
+                    exc.status = self.signature_failure_status
 
         if mode in ("hang", "close", "garbage"):
             self._drop(handler, record, GARBAGE if mode == "garbage" else b"")
@@ -394,6 +414,10 @@ class WebhookReceiver:
             elif 200 <= status < 300 and events:
                 self._accept(events)
         self._respond(handler, status, extra_headers, reply)
+
+    def _handle_get(self, handler):
+        """Webhooks are POSTed; the live receiver below serves a page here."""
+        self._respond(handler, HTTPStatus.METHOD_NOT_ALLOWED, {"Allow": "POST"}, b"")
 
     @staticmethod
     def _verify(webhooks, body, headers):
@@ -498,3 +522,342 @@ class WebhookReceiver:
         handler.end_headers()
         if body:
             handler.wfile.write(body)
+
+
+# ---------------------------------------------------------------------------
+# The live demo subscriber: bin/run starts this file as a server
+#
+#   python3 webhook_receiver.py --port 8765 --secret whsec_... --reject-subject DEMO-SEN-210
+#
+# GET / is a page that refreshes itself with the last events received; each
+# request gets one log line on stdout. The same checks as in the tests
+# (signatures, CloudEvents, order per partition key), plus a tiny "WMS item
+# master": events about an unknown item are refused with HTTP 422 and a
+# reason a planner can act on, until the item is added on the page.
+# ---------------------------------------------------------------------------
+
+PAGE_EVENTS = 100  # events on the page (and kept from the journal at start)
+PAGE_REFUSED = 20
+
+
+def _event_summary(event):
+    """(operation, quantity, from, to, reference) of a movement event, as far as it has them."""
+    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    where = [
+        (data.get(key) or {}).get("name", "") if isinstance(data.get(key), dict) else ""
+        for key in ("location_from", "location_to")
+    ]
+    return (data.get("operation", ""), data.get("quantity", ""), *where, data.get("reference", ""))
+
+
+def _delay(event, received_at):
+    """Seconds from the movement (the event's ``time``) to its arrival here."""
+    try:
+        occurred = datetime.datetime.fromisoformat(event["time"]).timestamp()
+    except (KeyError, TypeError, ValueError):
+        return None
+    return received_at - occurred
+
+
+def _format_delay(seconds):
+    if seconds is None:
+        return ""
+    if seconds < 10:
+        return f"{seconds:.3f} s"
+    if seconds < 3600:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 3600:.1f} h"
+
+
+class LiveReceiver(WebhookReceiver):
+    """The receiver as a long-running local subscriber, for people to watch."""
+
+    def __init__(
+        self,
+        secrets=(),
+        host="127.0.0.1",
+        port=8765,
+        path="/events",
+        unknown_items=(),
+        journal=None,
+        out=None,
+    ):
+        super().__init__(secrets=secrets, host=host, port=port, path=path)
+        self.unknown_items = set(unknown_items)
+        self.journal = journal
+        self.out = out or sys.stdout
+        self._out_lock = threading.Lock()
+        self._history = collections.deque(maxlen=PAGE_EVENTS)  # (received_at, event)
+        self._refused = collections.deque(maxlen=PAGE_REFUSED)  # (time, status, reason)
+        self._load_journal()
+
+    # -- journal: what was received survives a restart ---------------------
+
+    def _load_journal(self):
+        if not self.journal or not os.path.exists(self.journal):
+            return
+        with open(self.journal, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue  # a line cut short by a crash
+                if "event" in entry:
+                    self._history.append((entry["received_at"], entry["event"]))
+                elif "refused" in entry:
+                    self._refused.append(tuple(entry["refused"]))
+                elif "item_master_add" in entry:
+                    self.unknown_items.discard(entry["item_master_add"])
+
+    def _write_journal(self, entries):
+        if self.journal:
+            with open(self.journal, "a", encoding="utf-8") as f:
+                f.writelines(json.dumps(entry) + "\n" for entry in entries)
+
+    def log(self, message):
+        stamp = time.strftime("%H:%M:%S")
+        with self._out_lock:
+            self.out.write(f"[receiver {stamp}] {message}\n")
+            self.out.flush()
+
+    # -- hooks into WebhookReceiver ------------------------------------------
+
+    def _parse(self, content_type, body):
+        events = WebhookReceiver._parse(content_type, body)
+        with self._lock:
+            unknown = sorted({str(e.get("subject")) for e in events} & self.unknown_items)
+        if unknown:
+            refused = sum(1 for e in events if e.get("subject") in unknown)
+            raise _Rejection(
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+                f"unknown item {', '.join(unknown)}: add it to the WMS item master, then retry",
+                f"events about it: {refused} of the {len(events)} in this batch",
+            )
+        return events
+
+    def _accept(self, events):
+        result = super()._accept(events)  # caller holds the lock
+        now = time.time()
+        self._history.extend((now, event) for event in events)
+        self._write_journal({"received_at": now, "event": event} for event in events)
+        return result
+
+    def _handle(self, handler):
+        if handler.path.split("?", 1)[0] == "/item-master":
+            self._add_to_item_master(handler)
+            return
+        webhook_id = handler.headers.get("webhook-id")
+        port = handler.client_address[1]
+        super()._handle(handler)
+        self._log_request(webhook_id, port)
+
+    def _log_request(self, webhook_id, port):
+        def ours(record):
+            return record["webhook_id"] == webhook_id and record["client_port"] == port
+
+        with self._lock:
+            record = next((r for r in reversed(self._requests) if ours(r)), None)
+            rejection = next((r for r in reversed(self._rejected) if ours(r)), None)
+            if record is None:
+                return
+            if rejection is not None and rejection["time"] == record["time"]:
+                refused = (record["time"], record["status"], rejection["reason"])
+                self._refused.append(refused)
+                self._write_journal([{"refused": refused}])
+            else:
+                rejection = None
+        n = record["n_events"] or 0
+        if rejection is not None:
+            detail = f" ({rejection['detail']})" if rejection["detail"] else ""
+            self.log(f"HTTP {record['status']}: refused: {rejection['reason']}{detail}")
+            return
+        if not record["status"] or record["status"] >= 300:
+            self.log(f"HTTP {record['status']}: batch of {n} event(s) not accepted")
+            return
+        if n == 0:
+            return
+        verified = "signature verified" if record["verified"] else "signature NOT checked"
+        with self._lock:
+            latest = list(self._history)[-n:]
+        parts = []
+        for received_at, event in latest[:3]:
+            operation, quantity = _event_summary(event)[:2]
+            delay = _delay(event, received_at)
+            after = f" ({_format_delay(delay)} after the movement)" if delay is not None else ""
+            parts.append(f"{event.get('subject')} {operation} {quantity}{after}")
+        more = f" (+{n - 3} more)" if n > 3 else ""
+        self.log(f"HTTP {record['status']}: {n} event(s), {verified}: {'; '.join(parts)}{more}")
+
+    def _add_to_item_master(self, handler):
+        length = int(handler.headers.get("Content-Length") or 0)
+        form = urllib.parse.parse_qs(handler.rfile.read(length).decode("utf-8", "replace"))
+        item = (form.get("item") or [""])[0]
+        with self._lock:
+            known = item in self.unknown_items
+            self.unknown_items.discard(item)
+            if known:
+                self._write_journal([{"received_at": time.time(), "item_master_add": item}])
+        if known:
+            self.log(
+                f"{item} added to the WMS item master: its events are accepted from now on "
+                "(Retry Now on the dead delivery in Odoo's exception queue)"
+            )
+        self._respond(handler, HTTPStatus.SEE_OTHER, {"Location": "/"}, b"")
+
+    def _handle_get(self, handler):
+        path = handler.path.split("?", 1)[0]
+        if path == "/events.json":
+            body = json.dumps(self.snapshot(), indent=1).encode()
+            self._respond(handler, HTTPStatus.OK, {"Content-Type": "application/json"}, body)
+        elif path == "/":
+            body = self._page().encode()
+            self._respond(
+                handler, HTTPStatus.OK, {"Content-Type": "text/html; charset=utf-8"}, body
+            )
+        else:
+            self._respond(handler, HTTPStatus.NOT_FOUND, {}, b"")
+
+    # -- what people see -------------------------------------------------------
+
+    def snapshot(self):
+        """The page's data: the last events (newest first), refusals and counters."""
+        with self._lock:
+            return {
+                "url": self.url,
+                "signatures_checked": bool(self._webhooks),
+                "unknown_items": sorted(self.unknown_items),
+                "received_since_start": len(self._unique),
+                "duplicates": self._duplicates,
+                "order_violations": len(self._order_violations),
+                "last_events": [
+                    {
+                        "received_at": received_at,
+                        "delay_seconds": _delay(event, received_at),
+                        "event": event,
+                    }
+                    for received_at, event in reversed(self._history)
+                ],
+                "refused": [
+                    {"time": t, "status": status, "reason": reason}
+                    for t, status, reason in reversed(self._refused)
+                ],
+            }
+
+    def _page(self):
+        snap = self.snapshot()
+        esc = html.escape
+
+        def clock(t):
+            return time.strftime("%H:%M:%S", time.localtime(t)) + f".{int(t % 1 * 1000):03d}"
+
+        rows = []
+        for item in snap["last_events"]:
+            event = item["event"]
+            operation, quantity, source, dest, reference = _event_summary(event)
+            cells = [
+                clock(item["received_at"]),
+                _format_delay(item["delay_seconds"]),
+                event.get("subject", ""),
+                operation,
+                quantity,
+                f"{source} → {dest}",
+                reference,
+                str(event.get("sequence", "")).lstrip("0"),
+            ]
+            rows.append("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in cells) + "</tr>")
+        refused = "".join(
+            f"<tr><td>{clock(r['time'])}</td><td>{r['status']}</td><td>{esc(r['reason'])}</td></tr>"
+            for r in snap["refused"]
+        )
+        unknown = "".join(
+            f'<form method="post" action="/item-master"><input type="hidden" name="item" '
+            f'value="{esc(i)}"><b>{esc(i)}</b> is not in the WMS item master: its events are '
+            f"refused (HTTP 422). <button>Add {esc(i)} to the item master</button></form>"
+            for i in snap["unknown_items"]
+        )
+        checked = "verified" if snap["signatures_checked"] else "<b>NOT checked</b> (no secret)"
+        return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><meta http-equiv="refresh" content="2">
+<title>Demo WMS: inventory events received</title>
+<style>
+ body {{ font: 14px system-ui, sans-serif; margin: 1.2em 1.5em; color: #222; }}
+ table {{ border-collapse: collapse; margin-bottom: 1em; }}
+ td, th {{ padding: 2px 10px; border-bottom: 1px solid #ddd; white-space: nowrap; text-align: left; }}
+ th {{ background: #f3f3f3; }} .events td:nth-child(2), .events td:nth-child(5) {{ text-align: right; }}
+ .muted {{ color: #777; }} form {{ margin: .4em 0; }} h3 {{ margin: .8em 0 .3em; }}
+</style></head><body>
+<h2>Demo WMS: inventory events received from Odoo</h2>
+<p class="muted">Endpoint {esc(snap["url"])} · signatures {checked} ·
+ {snap["received_since_start"]} events received since the receiver started,
+ {snap["duplicates"]} duplicates, {snap["order_violations"]} order violations ·
+ refreshes every 2 s · <a href="/events.json">JSON</a></p>
+{unknown}
+<h3>Refused requests</h3>
+<table><tr><th>When</th><th>HTTP</th><th>Reason</th></tr>
+{refused or '<tr><td colspan="3" class="muted">None.</td></tr>'}</table>
+<h3>Last {len(snap["last_events"])} events, newest first</h3>
+<table class="events"><tr><th>Received</th><th>After the movement</th><th>Item</th>
+<th>Operation</th><th>Quantity</th><th>From → To</th><th>Reference</th><th>Sequence</th></tr>
+{"".join(rows) or '<tr><td colspan="8" class="muted">Nothing yet.</td></tr>'}</table>
+</body></html>
+"""
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description="Run the webhook receiver as a local subscriber (the Inventory Sync demo's WMS)."
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--path", default="/events", help="shown in the endpoint URL (any path is accepted)"
+    )
+    parser.add_argument(
+        "--secret",
+        action="append",
+        default=[],
+        metavar="WHSEC",
+        help="a Standard Webhooks secret to verify signatures with (repeatable). Also read from "
+        "$WEBHOOK_SECRETS (space-separated), which keeps them out of the process list.",
+    )
+    parser.add_argument(
+        "--reject-subject",
+        action="append",
+        default=[],
+        metavar="SKU",
+        help="an item the WMS does not know: batches with events about it get HTTP 422 (repeatable)",
+    )
+    parser.add_argument(
+        "--journal", metavar="FILE", help="append what is received to this JSON-lines file"
+    )
+    args = parser.parse_args(argv)
+    secrets = args.secret + os.environ.get("WEBHOOK_SECRETS", "").split()
+    receiver = LiveReceiver(
+        secrets=secrets,
+        host=args.host,
+        port=args.port,
+        path=args.path,
+        unknown_items=args.reject_subject,
+        journal=args.journal,
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_args: stop.set())
+    try:
+        receiver.start()
+    except OSError as exc:
+        sys.stderr.write(f"webhook receiver: cannot listen on {args.host}:{args.port}: {exc}\n")
+        return 1
+    checks = f"{len(secrets)} secret(s)" if secrets else "NO secret: signatures are not checked"
+    receiver.log(
+        f"listening on {receiver.url} ({checks}); page: http://{args.host}:{receiver.port}/"
+    )
+    while not stop.wait(1):
+        pass
+    receiver.stop()
+    receiver.log("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
