@@ -8,6 +8,7 @@
     "website": "https://github.com/inventory-sync/inventory-sync",
     "license": "AGPL-3",
     "depends": ["stock_sync", "mrp"],
+    "demo": ["demo/stock_sync_mrp_demo.xml"],
     "auto_install": True,
     "installable": True,
 }

@@ -5,6 +5,7 @@ from . import stock_lot
 from . import stock_move
 from . import stock_move_line
 from . import stock_sync_delivery
+from . import stock_sync_demo
 from . import stock_sync_dispatcher
 from . import stock_sync_endpoint
 from . import stock_sync_endpoint_secret
