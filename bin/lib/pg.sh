@@ -182,6 +182,7 @@ _pg_start_cluster() {
     local server_opts="-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='$PG_SOCKET_DIR'"
     # A throwaway test cluster does not need crash safety: skip fsyncs, much faster.
     ((PG_THROWAWAY)) && server_opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    ((PG_THROWAWAY)) && server_opts+=" -c wal_level=logical" # tests/test_cdc_outbox.py decodes the WAL
     _pg_log "Starting PostgreSQL on 127.0.0.1:$port (data: $PG_DATA, log: $PG_LOG)"
     # No -w: we wait ourselves (pg_wait_ready) to print the log tail on failure.
     _pg_as_owner "$bindir/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -o "$server_opts" -W start >/dev/null
