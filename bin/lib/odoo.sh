@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Odoo helpers, sourced by bin/test and bin/run. Expects REPO_ROOT to be set.
 #
-#   require_odoo18          exit 2 with instructions unless python3 imports Odoo 18.0
+#   ensure_odoo18           install Odoo 18.0 into python3 unless it imports it (setup.sh)
+#   ensure_chromium         install Chromium for the browser tours if missing (setup.sh)
 #   ensure_requirements     pip install requirements.txt only when something is missing
 #   odoo_addons_path        Odoo core addons folders + our addons/ (comma-separated)
 #   suite_modules           installable modules under addons/ (comma-separated)
@@ -13,37 +14,12 @@
 # Where the suite's modules live. Overridable only to try the tooling on other modules.
 SUITE_ADDONS_DIR=${SUITE_ADDONS_DIR:-$REPO_ROOT/addons}
 
-require_odoo18() {
-    if python3 -c 'import odoo.release as r; assert r.version_info[:2] == (18, 0)' >/dev/null 2>&1; then
-        return 0
-    fi
-    local found
-    found=$(python3 -c 'import odoo.release as r; print(r.version)' 2>/dev/null || echo "none")
-    cat >&2 <<EOF
+# The set-up (ensure_odoo18, ensure_chromium) lives in its own file.
+# shellcheck source=bin/lib/setup.sh
+source "$REPO_ROOT/bin/lib/setup.sh"
 
-###############################################################################
-#  Odoo 18.0 Community is NOT importable by '$(command -v python3 || echo python3)'
-#  (found: $found).
-#
-#  The Inventory Sync add-ons run on Odoo 18.0. Either:
-#
-#  (a) Docker: 'docker compose up' in this folder runs the official odoo:18
-#      image with PostgreSQL and the suite installed (see README).
-#
-#  (b) From the upstream source, into this python3:
-#        git clone --depth 1 --branch 18.0 https://github.com/odoo/odoo.git
-#        sudo apt-get install -y libldap2-dev libsasl2-dev libpq-dev
-#        cd odoo
-#        echo 'setuptools<81' > /tmp/pip-constraints.txt   # cbor2 needs it
-#        PIP_CONSTRAINT=/tmp/pip-constraints.txt pip install -r requirements.txt
-#        pip install -e .
-#
-#  Then run this command again.
-###############################################################################
-
-EOF
-    exit 2
-}
+# Former name of ensure_odoo18, which used to stop with instructions instead.
+require_odoo18() { ensure_odoo18; }
 
 # Install requirements.txt only when a requirement is missing or out of range, so
 # a normal run does not touch the network. The constraints file pins the versions of
@@ -55,7 +31,12 @@ ensure_requirements() {
     missing=$(python3 - "$req" <<'EOF'
 import sys
 from importlib.metadata import PackageNotFoundError, version
-from packaging.requirements import Requirement
+
+try:
+    from packaging.requirements import Requirement
+except ImportError:  # a fresh venv: nothing of ours can be there yet, install it all
+    print("packaging (not installed)")
+    sys.exit()
 
 for line in open(sys.argv[1], encoding="utf-8"):
     line = line.split("#", 1)[0].strip()
