@@ -11,7 +11,7 @@
     data of one event against their JSON Schemas;
   - ``assertOutboxMatchesStockLedger(products=None, endpoint=None)``: the
     movement events replayed give Odoo's stock ledger (its done move lines),
-    per product and location, lot and package; with ``endpoint``, what that
+    per product and location, lot, package and owner; with ``endpoint``, what that
     subscriber received gives Odoo's ledger restricted to its filters.
 """
 
@@ -155,8 +155,8 @@ class OutboxAssertions:
         correction first undoes ``data.correction.previous``. The result must
         equal the done stock.move.line rows (``quantity_product_uom`` out of
         ``location_id``, into ``location_dest_id``): per product and location,
-        per lot, and per package (``package_id`` leaving, ``result_package_id``
-        arriving), over the whole history of ``products``.
+        per lot, per package (``package_id`` leaving, ``result_package_id``
+        arriving) and per owner, over the whole history of ``products``.
 
         ``products`` defaults to those with a done move line or a movement
         event written since the test class was set up.
@@ -233,7 +233,7 @@ class OutboxAssertions:
 
     @staticmethod
     def _outbox_ledger(env, product_ids, endpoint, companies):
-        """{(product, location, lot, package): quantity} replayed from the events."""
+        """{(product, location, lot, package, owner): quantity} replayed from the events."""
         ledger = defaultdict(float)
         domain = [("type", "=", MOVEMENT_TYPE), ("product_id", "in", list(product_ids))]
         if endpoint:
@@ -245,9 +245,9 @@ class OutboxAssertions:
         def ref(value):
             return value["id"] if value else False
 
-        def move(product, quantity, source, destination, lot, package, result_package):
-            ledger[(product, source, lot, package)] -= quantity
-            ledger[(product, destination, lot, result_package)] += quantity
+        def move(product, quantity, source, destination, lot, package, result_package, owner):
+            ledger[(product, source, lot, package, owner)] -= quantity
+            ledger[(product, destination, lot, result_package, owner)] += quantity
 
         for event in events:
             data = event.payload["data"]
@@ -262,6 +262,7 @@ class OutboxAssertions:
                     ref(previous.get("lot")),
                     ref(previous.get("package")),
                     ref(previous.get("result_package")),
+                    ref(previous.get("owner")),
                 )
             move(
                 product,
@@ -271,12 +272,13 @@ class OutboxAssertions:
                 ref(data["lot"]),
                 ref(data["package"]),
                 ref(data.get("result_package")),
+                ref(data.get("owner")),
             )
         return ledger, len(events)
 
     @staticmethod
     def _odoo_ledger(env, product_ids, companies):
-        """{(product, location, lot, package): quantity} of the done move lines."""
+        """{(product, location, lot, package, owner): quantity} of the done move lines."""
         ledger = defaultdict(float)
         domain = [("state", "=", "done"), ("product_id", "in", list(product_ids))]
         if companies is not None:
@@ -284,21 +286,25 @@ class OutboxAssertions:
         lines = env["stock.move.line"].search(domain)
         for line in lines:
             product, quantity, lot = line.product_id.id, line.quantity_product_uom, line.lot_id.id
-            ledger[(product, line.location_id.id, lot, line.package_id.id)] -= quantity
-            ledger[(product, line.location_dest_id.id, lot, line.result_package_id.id)] += quantity
+            owner = line.owner_id.id
+            ledger[(product, line.location_id.id, lot, line.package_id.id, owner)] -= quantity
+            ledger[
+                (product, line.location_dest_id.id, lot, line.result_package_id.id, owner)
+            ] += quantity
         return ledger, len(lines)
 
     @staticmethod
     def _ledger_differences(env, outbox, odoo):
         """Lines saying where the two ledgers disagree, per level of detail.
 
-        A product and location that disagree are named once; lots and packages
-        are named where the totals agree but are split differently.
+        A product and location that disagree are named once; lots, packages
+        and owners are named where the totals agree but are split differently.
         """
         levels = [
             ("product, location", lambda key: key[:2]),
             ("product, location, lot", lambda key: key[:3]),
             ("product, location, package", lambda key: (*key[:2], key[3])),
+            ("product, location, owner", lambda key: (*key[:2], key[4])),
         ]
         products = env["product.product"].browse({key[0] for key in (*outbox, *odoo)}).exists()
         rounding = {product.id: product.uom_id.rounding for product in products}
@@ -332,6 +338,9 @@ class OutboxAssertions:
                     elif level.endswith("package"):
                         package = env["stock.quant.package"].browse(key[2]).exists()
                         detail = f" package {package.name if package else key[2] or 'none'}"
+                    elif level.endswith("owner"):
+                        owner = env["res.partner"].browse(key[2]).exists()
+                        detail = f" owner {owner.name if owner else key[2] or 'none'}"
                     differences.append(
                         f"  [{level}] {label(key)}{detail}: outbox {ours[key]:g},"
                         f" Odoo {theirs[key]:g}"
