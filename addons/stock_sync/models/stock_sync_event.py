@@ -73,9 +73,17 @@ class StockSyncEvent(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     product_id = fields.Many2one("product.product", readonly=True, index=True, ondelete="set null")
     product_categ_id = fields.Many2one("product.category", readonly=True, ondelete="set null")
-    lot_id = fields.Many2one("stock.lot", readonly=True, ondelete="set null")
-    location_id = fields.Many2one("stock.location", "From", readonly=True, ondelete="set null")
-    location_dest_id = fields.Many2one("stock.location", "To", readonly=True, ondelete="set null")
+    # Indexed like move_line_id: deleting a lot or a location must not scan the
+    # outbox for its "set null" (partial: most events have no lot).
+    lot_id = fields.Many2one(
+        "stock.lot", readonly=True, ondelete="set null", index="btree_not_null"
+    )
+    location_id = fields.Many2one(
+        "stock.location", "From", readonly=True, ondelete="set null", index="btree_not_null"
+    )
+    location_dest_id = fields.Many2one(
+        "stock.location", "To", readonly=True, ondelete="set null", index="btree_not_null"
+    )
     move_line_id = fields.Many2one(
         # indexed: corrections look up who received a line, and deleting a
         # move line must not scan the outbox for its "set null"
