@@ -1,14 +1,27 @@
 from odoo import models
 
+from .stock_move_line import DEFERRAL_KEY, StockSyncDeferral
+
 
 class StockMove(models.Model):
     _inherit = "stock.move"
 
     def _action_done(self, cancel_backorder=False):
-        moves = super()._action_done(cancel_backorder=cancel_backorder)
-        # Same transaction as the quants: both are committed, or neither.
-        done_lines = moves.filtered(lambda m: m.state == "done").move_line_ids
-        self.env["stock.sync.event"]._capture_move_lines(done_lines)
+        # Lines edited or created done while core finishes these moves (push
+        # rules, backorders, kits) are captured once, with their final state.
+        deferral = StockSyncDeferral()
+        try:
+            moves = super(StockMove, self.with_context(**{DEFERRAL_KEY: deferral}))._action_done(
+                cancel_backorder=cancel_backorder
+            )
+            moves = moves.with_env(self.env)
+            # Same transaction as the quants: both are committed, or neither.
+            done_lines = moves.filtered(lambda m: m.state == "done").move_line_ids
+            deferral.open = False
+            done_lines._stock_sync_capture()
+            self.env["stock.move.line"]._stock_sync_flush_deferral(deferral, set(done_lines.ids))
+        finally:
+            deferral.open = False
         return moves
 
     def _stock_sync_operation(self):

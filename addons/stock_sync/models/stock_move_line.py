@@ -1,9 +1,17 @@
-from odoo import models
+from odoo import api, models
 
 from .stock_sync_event import iso_time
 
 # Locations where Odoo keeps meaningful on-hand quantities.
 STOCK_USAGES = ("internal", "transit")
+
+# Payload text (product, unit and location names) is written in one language,
+# whoever validates: receivers must not see names change with the user's.
+PAYLOAD_LANG = "en_US"
+
+# The context key under which stock.move._action_done defers the capture of
+# lines it is about to capture with their final state (see StockSyncDeferral).
+DEFERRAL_KEY = "stock_sync_deferral"
 
 
 def _ref(record, **extra):
@@ -12,7 +20,8 @@ def _ref(record, **extra):
     return {"id": record.id, "name": record.display_name, **extra}
 
 
-# Fields of a done move line whose edition moves stock again.
+# Fields of a done move line whose edition moves stock again. ``quant_id`` is
+# not stored: core expands it into lot, location, package and owner.
 CORRECTION_FIELDS = frozenset(
     {
         "quantity",
@@ -23,25 +32,116 @@ CORRECTION_FIELDS = frozenset(
         "package_id",
         "result_package_id",
         "owner_id",
+        "quant_id",
     }
 )
+
+
+class StockSyncDeferral:
+    """Done lines whose capture waits for the end of a ``stock.move._action_done``.
+
+    Core edits lines it has just made done before ``_action_done`` returns
+    (a "no step added" push rule moves them to the rule's destination), and may
+    create done lines on the way. Those lines are captured once, with their
+    final state, when the moves are captured; lines of other moves that were
+    touched meanwhile are emitted when the deferral closes.
+
+    ``lines`` maps a line id to its state before the first edit (what a
+    receiver must undo), or to ``None`` for a line created done.
+    """
+
+    __slots__ = ("lines", "open")
+
+    def __init__(self):
+        self.lines = {}
+        self.open = True
+
+    def add(self, line_ids, before=None):
+        for line_id in line_ids:
+            self.lines.setdefault(line_id, before[line_id] if before is not None else None)
+
+    @staticmethod
+    def of(env):
+        deferral = env.context.get(DEFERRAL_KEY)
+        return deferral if deferral is not None and deferral.open else None
 
 
 class StockMoveLine(models.Model):
     _inherit = "stock.move.line"
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        # A line created on a done move (a done picking or manufacturing order
+        # edited afterwards, a quantity raised on a done move) moved stock in
+        # core's create: capture it like a line done by _action_done.
+        done = lines.filtered(lambda line: line.state == "done")
+        if done:
+            deferral = StockSyncDeferral.of(self.env)
+            if deferral:
+                deferral.add(done.ids)
+            else:
+                done._stock_sync_capture()
+        return lines
+
     def write(self, vals):
         done = (
             self.filtered(lambda ml: ml.state == "done")
-            if CORRECTION_FIELDS & set(vals)
+            if not CORRECTION_FIELDS.isdisjoint(vals)
             else self.browse()
         )
+        if not done:
+            return super().write(vals)
+        done = done.with_context(lang=PAYLOAD_LANG)
         before = {line.id: line._stock_sync_snapshot() for line in done}
         result = super().write(vals)
+        # After core's own post-processing (quant_id expanded into lot,
+        # location, package and owner; quants moved again).
         changed = done.filtered(lambda line: line._stock_sync_snapshot() != before[line.id])
         if changed:
-            self.env["stock.sync.event"]._capture_move_lines(changed, corrected=before)
+            deferral = StockSyncDeferral.of(self.env)
+            if deferral:
+                deferral.add(changed.ids, before)
+            else:
+                changed._stock_sync_capture(corrected=before)
         return result
+
+    def _stock_sync_capture(self, corrected=None):
+        """Capture these done lines (or their corrections), in the payload language."""
+        if not self:
+            return self.env["stock.sync.event"]
+        return self.env["stock.sync.event"]._capture_move_lines(
+            self.with_context(lang=PAYLOAD_LANG), corrected=corrected
+        )
+
+    @api.model
+    def _stock_sync_flush_deferral(self, deferral, captured_ids):
+        """Close ``deferral``: what ``captured_ids`` does not cover is emitted now.
+
+        A line created done is captured as it is now; a corrected line gets its
+        correction, unless it is back where it was. Inside an enclosing
+        ``_action_done``, the rest is handed to its deferral instead.
+        """
+        deferral.open = False
+        pending = {
+            line_id: before
+            for line_id, before in deferral.lines.items()
+            if line_id not in captured_ids
+        }
+        if not pending:
+            return
+        lines = self.browse(list(pending)).exists().with_context(lang=PAYLOAD_LANG)
+        outer = StockSyncDeferral.of(self.env)
+        if outer:
+            for line in lines:
+                outer.lines.setdefault(line.id, pending[line.id])
+            return
+        created = lines.filtered(lambda line: pending[line.id] is None)
+        corrected = (lines - created).filtered(
+            lambda line: line.state == "done" and line._stock_sync_snapshot() != pending[line.id]
+        )
+        created.filtered(lambda line: line.state == "done")._stock_sync_capture()
+        corrected._stock_sync_capture(corrected={line.id: pending[line.id] for line in corrected})
 
     def _stock_sync_snapshot(self):
         """What a receiver must undo when a done line is corrected."""

@@ -16,3 +16,15 @@ from . import test_correction_routing
 from . import test_emit
 from . import test_transport_seam
 from . import test_tour
+from . import test_ledger_backorders
+from . import test_ledger_done_line_edits
+from . import test_ledger_done_picking_additions
+from . import test_ledger_inventory
+from . import test_ledger_multi_step
+from . import test_ledger_owner
+from . import test_ledger_packages
+from . import test_ledger_payload_language
+from . import test_ledger_push_rules
+from . import test_ledger_returns
+from . import test_ledger_scrap
+from . import test_ledger_tracking
