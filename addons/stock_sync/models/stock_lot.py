@@ -1,5 +1,8 @@
 from odoo import models
 
+from .stock_move_line import PAYLOAD_LANG
+from .stock_sync_event import iso_time
+
 
 class StockLot(models.Model):
     _inherit = "stock.lot"
@@ -8,25 +11,46 @@ class StockLot(models.Model):
         """Lot fields other systems care about; glue modules add dates."""
         return ["name", "ref"]
 
+    def _stock_sync_trigger_fields(self):
+        """Fields whose write may change a tracked field, directly or by recomputation."""
+        return {"product_id", *self._stock_sync_tracked_fields()}
+
+    def _stock_sync_values(self):
+        """The tracked fields as they go in the payload: JSON values, dates in UTC."""
+        self.ensure_one()
+        values = {}
+        for name in self._stock_sync_tracked_fields():
+            value, field_type = self[name], self._fields[name].type
+            if not value and field_type != "boolean":
+                value = None
+            elif field_type == "datetime":
+                value = iso_time(value)
+            elif field_type == "date":
+                value = value.isoformat()
+            values[name] = value
+        return values
+
     def write(self, vals):
-        changed = [f for f in self._stock_sync_tracked_fields() if f in vals]
-        if changed:
-            before = {lot.id: {f: lot[f] for f in changed} for lot in self}
+        if self._stock_sync_trigger_fields().isdisjoint(vals):
+            return super().write(vals)
+        # Every tracked field is compared: writing one date makes the ORM
+        # recompute the others (product_expiry), and receivers need them all.
+        before = {lot.id: lot._stock_sync_values() for lot in self}
         result = super().write(vals)
-        if changed:
-            lots = self.filtered(lambda lot: any(lot[f] != before[lot.id][f] for f in changed))
-            self.env["stock.sync.event"]._capture_lot_changes(lots, changed)
+        by_changes = {}
+        for lot in self:
+            after = lot._stock_sync_values()
+            changed = tuple(sorted(f for f in after if after[f] != before[lot.id].get(f)))
+            if changed:
+                by_changes[changed] = by_changes.get(changed, self.browse()) | lot
+        Event = self.env["stock.sync.event"]
+        for changed, lots in by_changes.items():
+            Event._capture_lot_changes(lots.with_context(lang=PAYLOAD_LANG), list(changed))
         return result
 
     def _stock_sync_event_data(self, changed_fields, recorded_at):
         self.ensure_one()
         product = self.product_id
-        values = {}
-        for name in self._stock_sync_tracked_fields():
-            value = self[name]
-            if hasattr(value, "isoformat"):
-                value = value.isoformat()
-            values[name] = value if value is not False else None
         return {
             "lot": {"id": self.id, "name": self.name},
             "product": {
@@ -36,7 +60,7 @@ class StockLot(models.Model):
                 "name": product.name,
             },
             "changed": sorted(changed_fields),
-            "values": values,
+            "values": self._stock_sync_values(),
             "company": {"id": self.company_id.id, "name": self.company_id.name}
             if self.company_id
             else None,

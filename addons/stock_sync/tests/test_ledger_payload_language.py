@@ -43,3 +43,10 @@ class TestLedgerPayloadLanguage(LedgerScenarioCase):
         self.assertEqual(correction.payload["data"]["product"]["name"], "Paracetamol API")
         self.assertEqual(correction.payload["data"]["move_uom"], "Dozens")
         self.assertOutboxMatchesStockLedger()
+
+    def test_lot_event_names_are_english(self):
+        self.product.tracking = "lot"
+        lot = self.env["stock.lot"].create({"name": "FR-1", "product_id": self.product.id})
+        with self.capture_events() as captured:
+            lot.with_user(self.french_manager).with_context(lang="fr_FR").ref = "REF-FR"
+        self.assertEqual(captured.events.payload["data"]["product"]["name"], "Paracetamol API")
