@@ -6,7 +6,9 @@ transport-level retries: retries are durable, in the database, with backoff,
 and belong to the engine (see ``transport``).
 """
 
+import ipaddress
 import logging
+import socket
 import threading
 import time
 from http.cookiejar import DefaultCookiePolicy
@@ -40,18 +42,69 @@ _sessions = {}
 _sessions_lock = threading.Lock()
 
 
+def check_url(url, allow_local=True):
+    """Return an error message if ``url`` is not an absolute http(s) URL; never raises.
 
-def check_url(url):
-    """Return an error message if ``url`` is not an absolute http(s) URL; never raises."""
+    With ``allow_local=False`` it also refuses a host that is this machine or
+    its link: a loopback address (127.0.0.0/8, ::1), a link-local one
+    (169.254.0.0/16, where clouds serve instance credentials, and fe80::/10),
+    an unspecified one (0.0.0.0/8, ::) and the ``localhost`` names. Only
+    literal addresses and those names are judged: no name is resolved here.
+    Private ranges (10/8, 172.16/12, 192.168/16, fc00::/7) stay allowed: that
+    is where on-premises WMS and MES live. The message never quotes the URL.
+    """
     error = "The endpoint URL must be an absolute http:// or https:// URL with a valid host and port."
     try:
         parts = urlsplit(url or "")
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        return error
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+        port = parts.port  # raises ValueError for a port out of range
+        if parts.scheme not in ("http", "https") or not parts.hostname or port == 0:
+            return error
+        if not allow_local and _is_local_host(parts.hostname):
+            return (
+                "The endpoint URL points at this server or its local link (loopback, "
+                "link-local or unspecified address, or localhost): a subscriber must be "
+                "another machine. An administrator may allow it for tests and demos with "
+                "the system parameter stock_sync.allow_local_urls."
+            )
+    except Exception:  # noqa: BLE001 - a URL check says what is wrong, it never raises
         return error
     return None
+
+
+_LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+_THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
+
+
+def _literal_address(host):
+    """The IP address ``host`` spells, or None for a name (never resolved)."""
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0])  # an IPv6 zone is no part of it
+    except ValueError:
+        if not host or any(char not in "0123456789abcdefx." for char in host):
+            return None
+    # The legacy IPv4 forms the resolver still accepts: 127.1, 2130706433, 0x7f.0.0.1.
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
+def _is_local_host(hostname):
+    """Is ``hostname`` (lower case, as urlsplit gives it) this machine or its link?"""
+    host = hostname.rstrip(".")
+    if host in _LOCAL_NAMES or host.endswith(".localhost"):
+        return True
+    address = _literal_address(host)
+    if address is None:
+        return False
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return (
+        address.is_loopback
+        or address.is_link_local
+        or address.is_unspecified
+        or (address.version == 4 and address in _THIS_NETWORK)
+    )
 
 
 _sessions = {}

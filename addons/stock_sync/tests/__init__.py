@@ -28,3 +28,5 @@ from . import test_ledger_push_rules
 from . import test_ledger_returns
 from . import test_ledger_scrap
 from . import test_ledger_tracking
+from . import test_security_local_urls
+from . import test_security_malformed_urls
