@@ -162,6 +162,10 @@ class StockSyncEndpoint(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
+        if {"company_id", "filter_company_ids"} & set(vals):
+            # Record rules judge a record before a write: check where it lands too,
+            # so a manager cannot move an endpoint to companies they do not manage.
+            self.check_access("write")
         if {"url", "active", "transport"} & set(vals):
             for endpoint in self:
                 transport.get(endpoint.transport).forget(endpoint._transport_key())

@@ -46,6 +46,13 @@ class StockSyncEndpointSecret(models.Model):
                     )
                 ) from None
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "endpoint_id" in vals:
+            # Record rules judge a secret before the write: judge where it lands too.
+            self.check_access("write")
+        return result
+
     def _compute_display_name(self):
         for record in self:
             record.display_name = record.hint

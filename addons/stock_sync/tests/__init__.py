@@ -30,3 +30,5 @@ from . import test_ledger_scrap
 from . import test_ledger_tracking
 from . import test_security_local_urls
 from . import test_security_malformed_urls
+from . import test_security_secret_companies
+from . import test_security_shared_endpoints
