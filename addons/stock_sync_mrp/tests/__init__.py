@@ -1,1 +1,5 @@
 from . import test_manufacturing_events
+from . import test_ledger_kits
+from . import test_ledger_mrp_done_changes
+from . import test_ledger_mrp_flows
+from . import test_ledger_unbuild
