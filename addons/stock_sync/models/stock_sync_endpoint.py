@@ -317,11 +317,15 @@ class StockSyncEndpoint(models.Model):
         ``detail`` says what the receiver answered.
         """
         today = fields.Date.context_today(self)
-        managers = self.env.ref("stock_sync.group_stock_sync_manager").users.filtered(
+        all_managers = self.env.ref("stock_sync.group_stock_sync_manager").users.filtered(
             lambda u: u.active and not u.share and u.id != self.env.ref("base.user_root").id
         )
         date_field = f"last_{kind}_alert_date"
         for endpoint in self.filtered(lambda e: e[date_field] != today):
+            # Only those who may see the endpoint's company hear of it (shared: all).
+            managers = all_managers.filtered(
+                lambda u, company=endpoint.company_id: not company or company in u.company_ids
+            )
             endpoint[date_field] = today
             if kind == "problem":
                 summary = _("%s refuses our requests", endpoint.name)

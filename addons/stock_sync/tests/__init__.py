@@ -32,3 +32,4 @@ from . import test_security_local_urls
 from . import test_security_malformed_urls
 from . import test_security_secret_companies
 from . import test_security_shared_endpoints
+from . import test_security_alert_recipients
