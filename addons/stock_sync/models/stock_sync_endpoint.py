@@ -172,6 +172,7 @@ class StockSyncEndpoint(models.Model):
         return result
 
     @api.depends("delivery_ids.state")
+    @api.depends_context("uid", "allowed_company_ids")  # of the user's companies only
     def _compute_kpis(self):
         stats = self.env["stock.sync.kpi"]._endpoint_stats(self.ids) if self.ids else {}
         for endpoint in self:

@@ -33,3 +33,5 @@ from . import test_security_malformed_urls
 from . import test_security_secret_companies
 from . import test_security_shared_endpoints
 from . import test_security_alert_recipients
+from . import test_security_kpi_companies
+from . import test_kpi_index
