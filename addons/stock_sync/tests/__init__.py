@@ -35,3 +35,4 @@ from . import test_security_shared_endpoints
 from . import test_security_alert_recipients
 from . import test_security_kpi_companies
 from . import test_kpi_index
+from . import test_security_neutralize
