@@ -14,6 +14,14 @@ class ResConfigSettings(models.TransientModel):
         "Keep Delivered Events (days)",
         config_parameter="stock_sync.retention_days",
         default=30,
-        help="Events whose deliveries are all done are purged after this many days. "
-        "Undelivered events are never purged.",
+        help="Events whose deliveries were all delivered are purged after this many days. "
+        "Events still on their way are never purged.",
+    )
+    stock_sync_dead_retention_days = fields.Integer(
+        "Keep Dead or Cancelled Work (days)",
+        config_parameter="stock_sync.dead_retention_days",
+        default=90,
+        help="Events with dead or cancelled deliveries are purged once those were last "
+        "touched this many days ago (and the events are past the retention above). "
+        "A dead delivery that later events of its product wait behind is never purged.",
     )

@@ -351,21 +351,105 @@ class StockSyncEvent(models.Model):
     # Purge
     # ------------------------------------------------------------------
     @api.model
-    def _cron_purge(self):
-        """Drop events older than the retention whose deliveries are all final."""
+    def _cron_purge(self, chunk_size=5000, max_chunks=4):
+        """Delete finished events past their retention, a bounded chunk at a time.
+
+        * Events whose deliveries were all delivered (or that have none) go
+          ``stock_sync.retention_days`` (30) after they happened.
+        * Events with dead or cancelled deliveries, and nothing still on its
+          way, also wait until those were last touched
+          ``stock_sync.dead_retention_days`` (90) ago, so that a person has time
+          to look at them; a dead delivery with later events of its key still
+          parked behind it is never purged, as it still holds them.
+
+        Their deliveries go with them (foreign key cascade), and so does the
+        deliveries' chatter (messages, followers, attachments), which nothing
+        else would remove. At most ``max_chunks`` statements of ``chunk_size``
+        events run in one transaction: when more remain, the method says so to
+        the cron through Odoo's progress API, which commits and calls it again
+        (and reschedules itself at once after ten calls); called from
+        elsewhere, it triggers the purge cron. Returns the number of events deleted.
+        """
         # sudo: system parameters are technical
-        param = self.env["ir.config_parameter"].sudo().get_param("stock_sync.retention_days", "30")
-        days = max(int(param or 30), 1)
-        self.env.cr.execute(
-            """
-            DELETE FROM stock_sync_event e
-             WHERE e.timestamp < (now() at time zone 'UTC') - make_interval(days => %s)
-               AND NOT EXISTS (
-                   SELECT 1 FROM stock_sync_delivery d
-                    WHERE d.event_id = e.id AND d.state NOT IN ('delivered', 'cancelled'))
-            """,
-            (days,),
-        )
+        params = self.env["ir.config_parameter"].sudo()
+        days = max(int(params.get_param("stock_sync.retention_days", "30") or 30), 1)
+        dead_days = max(int(params.get_param("stock_sync.dead_retention_days", "90") or 90), 1)
+        self.env.flush_all()
+        # Keyset: each chunk starts after the last event of the previous one.
+        deleted, after, more = 0, ("-infinity", 0), False
+        for _chunk in range(max_chunks):
+            self.env.cr.execute(
+                """
+                SELECT e.id, e.timestamp FROM stock_sync_event e
+                 WHERE e.timestamp < (now() AT TIME ZONE 'UTC') - make_interval(days => %(days)s)
+                   AND (e.timestamp, e.id) > (%(after_time)s, %(after_id)s)
+                   AND NOT EXISTS (
+                       SELECT 1 FROM stock_sync_delivery d
+                        WHERE d.event_id = e.id
+                          AND (d.state NOT IN ('delivered', 'cancelled', 'dead')
+                               OR (d.state IN ('dead', 'cancelled')
+                                   AND d.write_date >= (now() AT TIME ZONE 'UTC')
+                                                       - make_interval(days => %(dead_days)s))
+                               OR (d.state = 'dead' AND EXISTS (
+                                   SELECT 1 FROM stock_sync_delivery f
+                                    WHERE f.endpoint_id = d.endpoint_id
+                                      AND f.partition_key = d.partition_key
+                                      AND f.sequence > d.sequence
+                                      AND f.state NOT IN ('delivered', 'cancelled', 'dead')))))
+                 ORDER BY e.timestamp, e.id
+                 LIMIT %(limit)s
+                   FOR UPDATE OF e SKIP LOCKED
+                """,
+                {
+                    "days": days,
+                    "dead_days": dead_days,
+                    "after_time": after[0],
+                    "after_id": after[1],
+                    "limit": chunk_size,
+                },
+            )
+            rows = self.env.cr.fetchall()
+            if not rows:
+                break
+            event_ids, after = [row[0] for row in rows], (rows[-1][1], rows[-1][0])
+            self._purge_events(event_ids)
+            deleted += len(event_ids)
+            more = len(rows) == chunk_size
+            if not more:
+                break
         self.invalidate_model()
         self.env["stock.sync.delivery"].invalidate_model()
-        return self.env.cr.rowcount
+        if more:
+            # The cron commits between calls; business code never commits.
+            self.env["ir.cron"]._notify_progress(done=deleted, remaining=1)
+            if "cron_id" not in self.env.context:
+                self.env.ref("stock_sync.ir_cron_purge")._trigger()
+        else:
+            self.env["ir.cron"]._notify_progress(done=deleted, remaining=0)
+        return deleted
+
+    @api.model
+    def _purge_events(self, event_ids):
+        """Delete ``event_ids``, their deliveries and the deliveries' chatter."""
+        self.env.cr.execute(
+            "SELECT id FROM stock_sync_delivery WHERE event_id = ANY(%s)", (event_ids,)
+        )
+        delivery_ids = [row[0] for row in self.env.cr.fetchall()]
+        if delivery_ids:
+            # sudo: what was attached to purged deliveries goes with them (files too).
+            self.env["ir.attachment"].sudo().search(
+                [("res_model", "=", "stock.sync.delivery"), ("res_id", "in", delivery_ids)]
+            ).unlink()
+        self.env.cr.execute(
+            """
+            WITH messages AS (
+                DELETE FROM mail_message
+                 WHERE model = 'stock.sync.delivery' AND res_id = ANY(%(deliveries)s)
+            ), followers AS (
+                DELETE FROM mail_followers
+                 WHERE res_model = 'stock.sync.delivery' AND res_id = ANY(%(deliveries)s)
+            )
+            DELETE FROM stock_sync_event WHERE id = ANY(%(events)s)
+            """,
+            {"deliveries": delivery_ids, "events": event_ids},
+        )

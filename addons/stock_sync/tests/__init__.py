@@ -36,3 +36,6 @@ from . import test_security_alert_recipients
 from . import test_security_kpi_companies
 from . import test_kpi_index
 from . import test_security_neutralize
+from . import test_purge_chunks
+from . import test_purge_chatter
+from . import test_purge_dead_retention
