@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import split_every
 
 from ..services import transport
 from ..services.bulk_insert import insert_rows
@@ -474,59 +475,134 @@ class StockSyncDelivery(models.Model):
     # ------------------------------------------------------------------
     # Exception queue actions
     # ------------------------------------------------------------------
-    def _check_states(self, allowed, action):
-        wrong = self.filtered(lambda d: d.state not in allowed)
-        if wrong:
-            states = dict(self._fields["state"].selection)
-            raise UserError(
-                _(
-                    "%(count)s of the selected deliveries cannot be %(action)s: they are %(states)s. "
-                    "Pending and in-flight deliveries belong to a dispatcher; wait for their result.",
-                    count=len(wrong),
-                    action=action,
-                    states=", ".join(sorted({states[d.state] for d in wrong})),
-                )
-            )
-
     def action_requeue(self):
-        """Send the selection again, in order, as soon as a dispatcher is free."""
-        self._check_states(REQUEUABLE, _("queued again"))
-        # sudo: sync users cannot write deliveries field by field; this action,
-        # checked above, is what they may do. Tracking still names them.
-        self.sudo().write(
-            {
-                "state": PENDING,
-                "attempts": 0,
-                "next_attempt_at": fields.Datetime.now(),
-                "lease_until": False,
-                "cancel_reason": False,
-            }
-        )
-        for delivery in self:
-            delivery.message_post(body=_("Queued again by %s.", self.env.user.name))
-        self._release_followers()
-        self.endpoint_id.sudo().write({"paused_until": False})  # sudo: users cannot edit endpoints
+        """Send the selection again, in order, as soon as a dispatcher is free.
+
+        Works through the selection a chunk at a time and writes one summary on
+        each endpoint's chatter (also on the delivery itself when it is the only
+        one) instead of a message per delivery.
+        """
+        selection = self._queue_action_selection(REQUEUABLE, _("queued again"))
+        self._requeue()
+        self._post_queue_summary(selection, "requeue")
+        endpoints = self.env["stock.sync.endpoint"].browse(selection)
+        endpoints.sudo().write({"paused_until": False})  # sudo: users cannot edit endpoints
         self.env["stock.sync.dispatcher"]._wake_up()
         return True
 
     def action_retry_now(self):
         return self.action_requeue()
 
+    def _requeue(self):
+        """Back to PENDING, chunk by chunk, releasing what was parked behind; no message.
+
+        The deliveries' ``write_uid`` keeps who did it; callers post the summary.
+        """
+        for chunk in self._queue_action_chunks():
+            # sudo: sync users cannot write deliveries field by field; the checked
+            # action writes for them (write_uid still names them). No tracking: the
+            # summary says it once instead of a message per delivery.
+            chunk.sudo().with_context(tracking_disable=True).write(
+                {
+                    "state": PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": fields.Datetime.now(),
+                    "lease_until": False,
+                    "cancel_reason": False,
+                }
+            )
+            chunk._release_followers()
+            chunk.invalidate_recordset()
+
     def _cancel(self, reason):
         if not (reason or "").strip():
             raise UserError(
                 _("Say why these deliveries are cancelled: the reason stays in their history.")
             )
-        self._check_states(CANCELLABLE, _("cancelled"))
-        # sudo: as in action_requeue, the checked action writes for the user.
-        self.sudo().write({"state": CANCELLED, "cancel_reason": reason, "lease_until": False})
-        for delivery in self:
-            delivery.message_post(
-                body=_("Cancelled by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
+        selection = self._queue_action_selection(CANCELLABLE, _("cancelled"))
+        for chunk in self._queue_action_chunks():
+            # sudo: as in _requeue, the checked action writes for the user.
+            chunk.sudo().with_context(tracking_disable=True).write(
+                {"state": CANCELLED, "cancel_reason": reason, "lease_until": False}
             )
-        self._release_followers()
+            chunk._release_followers()
+            chunk.invalidate_recordset()
+        self._post_queue_summary(selection, "cancel", reason=reason)
         self.env["stock.sync.dispatcher"]._wake_up()
         return True
+
+    _queue_action_chunk_size = 1000
+
+    def _queue_action_chunks(self):
+        for ids in split_every(self._queue_action_chunk_size, self.ids):
+            yield self.browse(ids)
+
+    def _queue_action_selection(self, allowed, action):
+        """Check the selection may be ``action``-ed, in one query for all of it.
+
+        Returns ``{endpoint id: ({state: count}, [delivery ids])}``.
+        """
+        if not self:
+            return {}
+        self.check_access("read")
+        self.flush_model(["state", "endpoint_id"])
+        self.env.cr.execute(
+            """
+            SELECT endpoint_id, state, array_agg(id ORDER BY id) FROM stock_sync_delivery
+             WHERE id = ANY(%s) GROUP BY endpoint_id, state
+            """,
+            (self.ids,),
+        )
+        selection, wrong = {}, {}
+        for endpoint_id, state, ids in self.env.cr.fetchall():
+            states, all_ids = selection.setdefault(endpoint_id, ({}, []))
+            states[state] = len(ids)
+            all_ids.extend(ids)
+            if state not in allowed:
+                wrong[state] = wrong.get(state, 0) + len(ids)
+        if wrong:
+            labels = dict(self._fields["state"].selection)
+            raise UserError(
+                _(
+                    "%(count)s of the selected deliveries cannot be %(action)s: they are %(states)s. "
+                    "Pending and in-flight deliveries belong to a dispatcher; wait for their result.",
+                    count=sum(wrong.values()),
+                    action=action,
+                    states=", ".join(sorted(labels[state] for state in wrong)),
+                )
+            )
+        return selection
+
+    def _post_queue_summary(self, selection, action, reason=None):
+        """One note per endpoint: who did what to how many deliveries, which ones, and why."""
+        # Not "user": Odoo's _() reads a local of that name as the user.
+        author = self.env.user.name
+        labels = dict(self._fields["state"].selection)
+        if len(self) == 1:
+            # The delivery's own history, where people look at one delivery.
+            if action == "requeue":
+                body = _("Queued again by %s.", author)
+            else:
+                body = _("Cancelled by %(user)s: %(reason)s", user=author, reason=reason)
+            self.message_post(body=body)
+        for endpoint_id, (states, ids) in selection.items():
+            what = ", ".join(
+                f"{count} {labels[state].lower()}" for state, count in sorted(states.items())
+            )
+            values = {"user": author, "count": len(ids), "what": what, "ids": _id_ranges(ids)}
+            if action == "requeue":
+                body = _(
+                    "%(user)s queued %(count)s deliveries again (%(what)s): %(ids)s.", **values
+                )
+            else:
+                body = _(
+                    "%(user)s cancelled %(count)s deliveries (%(what)s): %(ids)s. Reason: %(reason)s",
+                    reason=reason,
+                    **values,
+                )
+            endpoint = self.env["stock.sync.endpoint"].browse(endpoint_id)
+            # sudo: sync users may not post on endpoints; the note still names them as author.
+            endpoint.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_finished(self):
@@ -554,3 +630,22 @@ class StockSyncDelivery(models.Model):
             "res_id": self.event_id.id,
             "view_mode": "form",
         }
+
+def _id_ranges(ids, limit=50):
+    """``[3, 4, 5, 9]`` → ``"#3–#5, #9"``; after ``limit`` ranges, how many more ids."""
+    ranges, ids = [], sorted(ids)
+    start = previous = None
+    for current in ids:
+        if previous is not None and current == previous + 1:
+            previous = current
+            continue
+        if start is not None:
+            ranges.append((start, previous))
+        start = previous = current
+    if start is not None:
+        ranges.append((start, previous))
+    text = ", ".join(f"#{a}" if a == b else f"#{a}–#{b}" for a, b in ranges[:limit])
+    if len(ranges) > limit:
+        rest = sum(b - a + 1 for a, b in ranges[limit:])
+        text += f" and {rest} more"
+    return text

@@ -39,3 +39,5 @@ from . import test_security_neutralize
 from . import test_purge_chunks
 from . import test_purge_chatter
 from . import test_purge_dead_retention
+from . import test_requeue_summary
+from . import test_replay_chunks
