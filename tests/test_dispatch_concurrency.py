@@ -46,6 +46,10 @@ class TestDispatchConcurrency(BaseCase):
         self.receiver.reset()
         with self.env_cr() as env:
             company = env.ref("base.main_company")
+            # The receiver is on the loopback, which endpoints refuse by default.
+            params = env["ir.config_parameter"]
+            self.allow_local = params.get_param("stock_sync.allow_local_urls")
+            params.set_param("stock_sync.allow_local_urls", "True")
             endpoint = env["stock.sync.endpoint"].create(
                 {
                     "name": "Race",
@@ -84,6 +88,8 @@ class TestDispatchConcurrency(BaseCase):
             )
             self.receiver.set_secrets([endpoint.secret_ids.secret])
         self.addCleanup(self._cleanup)
+        with self.env_cr() as env:  # after commit, as the dispatcher does
+            env["stock.sync.sequence"]._number_new_events()
 
     def env_cr(self):
         registry = self.registry
@@ -102,6 +108,11 @@ class TestDispatchConcurrency(BaseCase):
 
     def _cleanup(self):
         with self.env_cr() as env:
+            # Whatever state a failed test left them in: deliveries first.
+            env.cr.execute(
+                "DELETE FROM stock_sync_delivery WHERE event_id = ANY(%s)", (self.event_ids,)
+            )
+            env.invalidate_all()
             env["stock.sync.event"].browse(self.event_ids).unlink()
             env["stock.sync.endpoint"].browse(self.endpoint_id).unlink()
             keys = [
@@ -110,6 +121,7 @@ class TestDispatchConcurrency(BaseCase):
             ]
             env["stock.sync.sequence"].search([("partition_key", "in", keys)]).unlink()
             env["stock.sync.event.type"].search([("code", "=", TEST_TYPE)]).unlink()
+            env["ir.config_parameter"].set_param("stock_sync.allow_local_urls", self.allow_local)
             env["product.product"].browse(self.product_ids).unlink()
 
     def _states(self):

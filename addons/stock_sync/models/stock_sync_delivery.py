@@ -158,8 +158,8 @@ class StockSyncDelivery(models.Model):
             {
                 "id": event.id,
                 "type": event.type,
-                "aggregateid": event.aggregateid,
-                "sequence": event.sequence,
+                "partition_key": event.partition_key,
+                "sequence": event.sequence or None,  # not numbered yet
                 "timestamp": event.timestamp,
                 "company_id": event.company_id.id,
                 "product_id": event.product_id.id or None,
@@ -195,8 +195,9 @@ class StockSyncDelivery(models.Model):
                         "endpoint_id": endpoint.id,
                         "company_id": event["company_id"],
                         "product_id": event["product_id"],
-                        "partition_key": event["aggregateid"],
-                        "sequence": event["sequence"],
+                        "partition_key": event["partition_key"],
+                        # None until the dispatcher numbers the event after commit
+                        "sequence": event.get("sequence"),
                         "criticality": event["criticality"],
                         "operation": event["operation"],
                         "event_type": event["type"],
@@ -254,57 +255,50 @@ class StockSyncDelivery(models.Model):
         )
 
     @api.model
-    def _ready_heads(self, endpoint_id, now, limit):
-        """Ids of deliveries that may leave: each one and every earlier one of its key
-        still in the queue are due (WAITING) or abandoned by a dead dispatcher (IN_FLIGHT
-        with an expired lease). A running BOOL_AND along the key index: one linear pass,
-        whatever the planner's statistics say.
-        """
-        rows = self._sql(
-            """
-            SELECT q.id FROM (
-                SELECT d.id, d.event_id,
-                       BOOL_AND((d.state IN %(waiting)s AND d.next_attempt_at <= %(now)s)
-                                OR (d.state = %(in_flight)s AND d.lease_until < %(now)s))
-                           OVER (PARTITION BY d.partition_key ORDER BY d.sequence) AS ready_prefix
-                  FROM stock_sync_delivery d
-                 WHERE d.endpoint_id = %(endpoint)s AND d.state NOT IN %(final)s
-            ) q
-             WHERE q.ready_prefix
-             ORDER BY q.event_id
-             LIMIT %(limit)s
-            """,
-            {"endpoint": endpoint_id, "now": now, "limit": limit},
-        )
-        return [row_id for (row_id,) in rows]
+    def _lock_due(self, endpoint_id, now, limit, skip_keys=()):
+        """Lock up to ``limit`` due deliveries, oldest events first; others' locks are skipped.
 
-    @api.model
-    def _lock_ready(self, ids, now, limit):
-        """Lock up to ``limit`` of ``ids`` that are still ready; others' locks are skipped."""
+        Due: WAITING with ``next_attempt_at`` passed, or IN_FLIGHT with an expired lease
+        (its dispatcher died). Unnumbered ones wait for their sequence, and keys in
+        ``skip_keys`` are passed over. The due index serves this in event order: the
+        cost is the batch, not the backlog. Returns ``(id, partition_key, sequence,
+        send_alone)``.
+        """
         return self._sql(
             """
             SELECT d.id, d.partition_key, d.sequence, d.send_alone
               FROM stock_sync_delivery d
-             WHERE d.id = ANY(%(ids)s)
+             WHERE d.endpoint_id = %(endpoint)s
+               AND d.state IN (%(pending)s, %(failed)s, %(in_flight)s)
+               AND d.sequence IS NOT NULL
                AND ((d.state IN %(waiting)s AND d.next_attempt_at <= %(now)s)
                     OR (d.state = %(in_flight)s AND d.lease_until < %(now)s))
+               AND NOT (d.partition_key = ANY(%(skip)s))
              ORDER BY d.event_id
              LIMIT %(limit)s
                FOR UPDATE SKIP LOCKED
             """,
-            {"ids": ids, "now": now, "limit": limit},
+            {"endpoint": endpoint_id, "now": now, "limit": limit, "skip": list(skip_keys)},
         )
 
     @api.model
     def _first_blockers(self, endpoint_id, keys, chosen_ids):
-        """Per key, the lowest sequence still in the queue outside ``chosen_ids``."""
+        """Per key, the lowest sequence still in the queue outside ``chosen_ids``.
+
+        One walk of the key index per key, skipping at most the chosen rows.
+        """
         return dict(
             self._sql(
                 """
-                SELECT partition_key, MIN(sequence) FROM stock_sync_delivery
-                 WHERE endpoint_id = %(endpoint)s AND partition_key = ANY(%(keys)s)
-                   AND state NOT IN %(final)s AND NOT (id = ANY(%(ids)s))
-                 GROUP BY partition_key
+                SELECT k.key, b.sequence
+                  FROM unnest(%(keys)s::varchar[]) AS k(key)
+                 CROSS JOIN LATERAL (
+                       SELECT d.sequence FROM stock_sync_delivery d
+                        WHERE d.endpoint_id = %(endpoint)s AND d.partition_key = k.key
+                          AND d.state NOT IN %(final)s AND d.sequence IS NOT NULL
+                          AND NOT (d.id = ANY(%(ids)s))
+                        ORDER BY d.sequence
+                        LIMIT 1) b
                 """,
                 {"endpoint": endpoint_id, "keys": keys, "ids": chosen_ids},
             )
@@ -314,8 +308,8 @@ class StockSyncDelivery(models.Model):
     def _take(self, ids, token, lease_until, now):
         """WAITING (or IN_FLIGHT, lease expired) → IN_FLIGHT under ``token``; one attempt more.
 
-        Returns ``(id, event_uuid, payload text, attempts, partition_key, sequence)`` in
-        event order.
+        Returns ``(id, event_uuid, payload text, attempts, partition_key, sequence,
+        send_alone)`` in event order.
         """
         rows = self._sql(
             """
@@ -325,11 +319,11 @@ class StockSyncDelivery(models.Model):
               FROM stock_sync_event e
              WHERE d.id = ANY(%(ids)s) AND e.id = d.event_id
          RETURNING d.id, e.event_uuid, e.payload::text, d.attempts, d.partition_key,
-                   d.sequence, d.event_id
+                   d.sequence, d.send_alone, d.event_id
             """,
             {"ids": ids, "token": token, "lease": lease_until, "now": now},
         )
-        return [row[:6] for row in sorted(rows, key=lambda row: row[6])]
+        return [row[:7] for row in sorted(rows, key=lambda row: row[7])]
 
     @staticmethod
     def _outcome_params(token, ids, now, result):
@@ -394,12 +388,17 @@ class StockSyncDelivery(models.Model):
         )
 
     @api.model
-    def _mark_failed_or_dead(self, token, ids, states, next_attempts, now, result):
-        """IN_FLIGHT → FAILED (until its next attempt) or DEAD, per row; returns the dead ids."""
+    def _mark_failed_or_dead(self, token, ids, states, next_attempts, now, result, split=False):
+        """IN_FLIGHT → FAILED (until its next attempt) or DEAD, per row; returns the dead ids.
+
+        ``split``: from now on each is sent in a batch of its own (a batch that keeps
+        failing may hold one poison event).
+        """
         rows = self._sql(
             """
             UPDATE stock_sync_delivery d
                SET state = u.state, next_attempt_at = u.next_attempt_at,
+                   send_alone = d.send_alone OR %(split)s,
                    status_code = %(status)s, error_class = %(error_class)s,
                    error_message = %(error)s, response_excerpt = %(excerpt)s,
                    error_traceback = %(traceback)s,
@@ -409,9 +408,39 @@ class StockSyncDelivery(models.Model):
              WHERE d.id = u.id AND d.claim_token = %(token)s AND d.state = %(in_flight)s
          RETURNING d.id, d.state
             """,
-            dict(self._outcome_params(token, ids, now, result), states=states, next=next_attempts),
+            dict(
+                self._outcome_params(token, ids, now, result),
+                states=states,
+                next=next_attempts,
+                split=split,
+            ),
         )
         return [row_id for row_id, state in rows if state == DEAD]
+
+    @api.model
+    def _hold_behind_heads(self, ids):
+        """Deliveries that could not leave because an earlier one of their key is still
+        waiting: WAITING ones wait as long as that one (or are PARKED behind a dead one),
+        so a key whose head rests never again fills a batch of candidates it cannot send.
+        A head in flight holds nothing: it is about to finish."""
+        self._sql(
+            """
+            UPDATE stock_sync_delivery f
+               SET next_attempt_at = GREATEST(f.next_attempt_at, h.next_attempt_at),
+                   state = CASE WHEN h.state IN (%(dead)s, %(parked)s) THEN %(parked)s
+                                ELSE f.state END
+              FROM stock_sync_delivery b
+             CROSS JOIN LATERAL (
+                   SELECT d.state, d.next_attempt_at FROM stock_sync_delivery d
+                    WHERE d.endpoint_id = b.endpoint_id AND d.partition_key = b.partition_key
+                      AND d.state NOT IN %(final)s AND d.sequence < b.sequence
+                    ORDER BY d.sequence
+                    LIMIT 1) h
+             WHERE b.id = ANY(%(ids)s) AND f.id = b.id AND f.state IN %(waiting)s
+               AND h.state IN (%(pending)s, %(failed)s, %(dead)s, %(parked)s)
+            """,
+            {"ids": list(ids)},
+        )
 
     @api.model
     def _revive_refused_alike(self, endpoint_id, result, retry_at):
@@ -456,18 +485,20 @@ class StockSyncDelivery(models.Model):
 
     @api.model
     def _unpark_followers(self, ids):
-        """PARKED → PENDING behind ``ids``, still in key order. Safe to over-apply: if
-        another dead delivery is still in front of them, the next claim parks them again."""
+        """PARKED → PENDING behind ``ids``, and WAITING ones behind them due now, still in
+        key order. Safe to over-apply: if another dead delivery is still in front of them,
+        the next run parks them again."""
         self._sql(
             """
             UPDATE stock_sync_delivery f
-               SET state = %(pending)s, next_attempt_at = (now() AT TIME ZONE 'UTC')
+               SET state = CASE WHEN f.state = %(parked)s THEN %(pending)s ELSE f.state END,
+                   next_attempt_at = LEAST(f.next_attempt_at, (now() AT TIME ZONE 'UTC'))
               FROM stock_sync_delivery d
              WHERE d.id = ANY(%(ids)s)
                AND f.endpoint_id = d.endpoint_id
                AND f.partition_key = d.partition_key
                AND f.sequence > d.sequence
-               AND f.state = %(parked)s
+               AND f.state IN (%(parked)s, %(pending)s, %(failed)s)
             """,
             {"ids": list(ids)},
         )
@@ -630,6 +661,7 @@ class StockSyncDelivery(models.Model):
             "res_id": self.event_id.id,
             "view_mode": "form",
         }
+
 
 def _id_ranges(ids, limit=50):
     """``[3, 4, 5, 9]`` → ``"#3–#5, #9"``; after ``limit`` ranges, how many more ids."""

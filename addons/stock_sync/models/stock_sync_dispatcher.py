@@ -33,10 +33,19 @@ from .stock_sync_delivery import DEAD, FAILED, WAITING
 
 _logger = logging.getLogger(__name__)
 
-Claimed = namedtuple("Claimed", "id event_uuid payload attempts partition_key sequence")
+Claimed = namedtuple(
+    "Claimed", "id event_uuid payload attempts partition_key sequence send_alone"
+)
 
 # A claim that collides with another dispatcher's commit is simply tried again.
 CLAIM_TRIES = 3
+# Looks for sendable candidates per claim, holding blocked ones behind their heads.
+CLAIM_ROUNDS = 5
+# A multi-event batch failed this many times by a receiver that answers is split.
+SPLIT_AFTER_ATTEMPTS = 2
+SPLIT_ON = (transport.HTTP_5XX, transport.INVALID_RESPONSE, transport.HTTP_4XX)
+# Failures that say the receiver is unreachable: the endpoint rests even for one event.
+REST_ON = (transport.TIMEOUT, transport.CONNECTION, transport.CONFIG, transport.INTERNAL)
 
 
 class StockSyncDispatcher(models.AbstractModel):
@@ -49,21 +58,28 @@ class StockSyncDispatcher(models.AbstractModel):
 
         What ``ir.cron._trigger()`` does, made cheap for the stock hot path:
         one plain INSERT of the trigger row, and the NOTIFY sent after commit
-        over a reused connection (see ``services/cron_wakeup``).
+        over a reused connection (see ``services/cron_wakeup``). One row per
+        transaction; a later call checks it is still there, since a savepoint
+        rolled back may have taken it away.
         """
-        data = self.env.cr.precommit.data
-        if data.get("stock_sync.woken"):
-            return
-        data["stock_sync.woken"] = True
+        cr = self.env.cr
+        trigger_id = cr.precommit.data.get("stock_sync.trigger_id")
+        if trigger_id:
+            cr.execute("SELECT 1 FROM ir_cron_trigger WHERE id = %s", (trigger_id,))
+            if cr.rowcount:
+                return
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id("stock_sync.ir_cron_dispatch")
-        insert_rows(
-            self.env.cr,
+        (cr.precommit.data["stock_sync.trigger_id"],) = insert_rows(
+            cr,
             "ir_cron_trigger",
             [{"cron_id": cron_id, "call_at": fields.Datetime.now()}],
             self.env.uid,
         )
-        dbname = self.env.cr.dbname
-        self.env.cr.postcommit.add(lambda: cron_wakeup.notify_cron_workers(dbname))
+        data = cr.postcommit.data
+        if not data.get("stock_sync.notify"):
+            data["stock_sync.notify"] = True
+            dbname = cr.dbname
+            cr.postcommit.add(lambda: cron_wakeup.notify_cron_workers(dbname))
 
     # ------------------------------------------------------------------
     # Cron entry point
@@ -80,14 +96,31 @@ class StockSyncDispatcher(models.AbstractModel):
         self.env.flush_all()  # claims run in their own cursors: they must see our writes
         # sudo: the dispatcher serves every company's endpoints, whoever runs the cron.
         endpoints = self.env["stock.sync.endpoint"].sudo().search([])
+        if endpoints:
+            self._heal_parking(endpoints)
         sent = 0
         while endpoints and time.monotonic() < deadline:
+            numbered = self._number_new_events()
             progress = sum(self._dispatch_batch(endpoint) for endpoint in endpoints)
             sent += progress
-            if not progress:
-                break
+            if not progress and numbered == 0:
+                break  # (None: another dispatcher is numbering; look again)
         self._schedule_next_run(endpoints)
         return sent
+
+    @api.model
+    def _number_new_events(self):
+        """Give committed events their per-key sequence, in a short transaction of its own."""
+        with self.env.registry.cursor() as cr:
+            return self._cursor_env(cr)["stock.sync.sequence"]._number_new_events()
+
+    @api.model
+    def _heal_parking(self, endpoints):
+        """Once per run: parked deliveries with nothing dead in front go back to the queue."""
+        with self.env.registry.cursor() as cr:
+            Delivery = self._cursor_env(cr)["stock.sync.delivery"]
+            for endpoint in endpoints:
+                Delivery._heal_parking(endpoint.id)
 
     @api.model
     def _dispatch_batch(self, endpoint):
@@ -141,33 +174,33 @@ class StockSyncDispatcher(models.AbstractModel):
         now = self._db_now(env.cr)
         if env["stock.sync.endpoint"].browse(endpoint.id)._resting(now):
             return []
-        Delivery._heal_parking(endpoint.id)
-        # Three times the batch as candidates: other dispatchers may hold the
-        # first ones, and SKIP LOCKED then leaves us the rest.
-        ready = Delivery._ready_heads(endpoint.id, now, 3 * endpoint.batch_size)
-        if not ready:
-            return []
-        candidates = Delivery._lock_ready(ready, now, endpoint.batch_size)
-        if not candidates:
-            return []
-        # A delivery refused inside a batch goes alone, so one bad event
-        # cannot sink its neighbours again.
-        if candidates[0][3]:
-            candidates = candidates[:1]
-        else:
-            candidates = [row for row in candidates if not row[3]]
-        # Keep a row only if nothing earlier of its key is left behind: rows
-        # locked by another dispatcher, or cut by the limit.
-        blockers = Delivery._first_blockers(
-            endpoint.id, list({row[1] for row in candidates}), [row[0] for row in candidates]
-        )
-        chosen = [
-            row[0] for row in candidates if row[1] not in blockers or row[2] < blockers[row[1]]
-        ]
-        if not chosen:
-            return []
-        lease_until = now + timedelta(seconds=2 * endpoint.timeout + 60)
-        return [Claimed(*row) for row in Delivery._take(chosen, token, lease_until, now)]
+        skip_keys = set()
+        for _round in range(CLAIM_ROUNDS):
+            candidates = Delivery._lock_due(endpoint.id, now, endpoint.batch_size, skip_keys)
+            if not candidates:
+                return []
+            # A delivery refused inside a batch goes alone, so one bad event
+            # cannot sink its neighbours again.
+            if candidates[0][3]:
+                candidates = candidates[:1]
+            else:
+                candidates = [row for row in candidates if not row[3]]
+            # Keep a row only if nothing earlier of its key is left behind: not due,
+            # dead, parked, locked by another dispatcher, or cut by the limit.
+            blockers = Delivery._first_blockers(
+                endpoint.id, list({row[1] for row in candidates}), [row[0] for row in candidates]
+            )
+            chosen = [
+                row[0] for row in candidates if row[1] not in blockers or row[2] < blockers[row[1]]
+            ]
+            if chosen:
+                lease_until = now + timedelta(seconds=2 * endpoint.timeout + 60)
+                return [Claimed(*row) for row in Delivery._take(chosen, token, lease_until, now)]
+            # Every candidate waits behind its key's head: hold them there (a head in
+            # flight holds nothing, it is about to finish), pass their keys, look again.
+            Delivery._hold_behind_heads([row[0] for row in candidates])
+            skip_keys.update(row[1] for row in candidates)
+        return []
 
     # ------------------------------------------------------------------
     # Step 2: send
@@ -310,39 +343,51 @@ class StockSyncDispatcher(models.AbstractModel):
             delay = min(delay, max(endpoint.retry_max_seconds, endpoint.retry_base_seconds))
             states.append(DEAD if dead else FAILED)
             next_attempts.append(now + timedelta(seconds=delay))
-        dead_ids = Delivery._mark_failed_or_dead(
-            token, [row.id for row in rows], states, next_attempts, now, result
+        # A batch that keeps failing while the receiver answers may hold one
+        # poison event: its events go alone from now on, so only that one dies.
+        split = (
+            len(rows) > 1
+            and result.error_class in SPLIT_ON
+            and max(row.attempts for row in rows) >= SPLIT_AFTER_ATTEMPTS
         )
+        dead_ids = Delivery._mark_failed_or_dead(
+            token, [row.id for row in rows], states, next_attempts, now, result, split=split
+        )
+
         retry_at = min(
             (n for n, s in zip(next_attempts, states, strict=True) if s == FAILED), default=None
         )
-        if retry_at:
+        if retry_at and not (rows[0].send_alone and result.error_class not in REST_ON):
             # Rest the endpoint: the receiver is unwell, do not fail the whole queue.
+            # An event sent alone because its batch kept failing (a poison
+            # suspect) only waits for itself, unless the receiver is unreachable.
             endpoint._rest_until(retry_at)
         return dead_ids
 
     # ------------------------------------------------------------------
     @api.model
     def _schedule_next_run(self, endpoints):
-        """Wake up again when the earliest retry or batch window is due."""
+        """Wake up again when the earliest retry, rest or batch window is due."""
         if not endpoints:
             return
         # A fresh cursor: this run's own transaction predates what it recorded.
+        # Times are the database's, like every next_attempt_at.
         with self.env.registry.cursor() as cr:
             cr.execute(
                 """
-                SELECT MIN(GREATEST(d.next_attempt_at, COALESCE(e.paused_until, d.next_attempt_at)))
+                SELECT MIN(GREATEST(d.next_attempt_at, COALESCE(e.paused_until, d.next_attempt_at))),
+                       (clock_timestamp() AT TIME ZONE 'UTC')::timestamp
                   FROM stock_sync_delivery d
                   JOIN stock_sync_endpoint e ON e.id = d.endpoint_id
-                 WHERE d.endpoint_id = ANY(%s) AND d.state IN %s
+                 WHERE d.endpoint_id = ANY(%s) AND d.state IN %s AND NOT e.paused
                 """,
                 (endpoints.ids, WAITING),
             )
-            earliest = cr.fetchone()[0]
-        now = fields.Datetime.now()
+            earliest, now = cr.fetchone()
         if earliest and earliest < now + timedelta(minutes=1):
             # sudo: ir.cron is technical; the trigger is ours to set.
-            self.env.ref("stock_sync.ir_cron_dispatch").sudo()._trigger(at=earliest)
+            cron = self.env.ref("stock_sync.ir_cron_dispatch").sudo()
+            cron._trigger(at=earliest)  # ir.cron compares call_at with the database clock
             if earliest > now:
                 dbname = self.env.cr.dbname
                 delay = (earliest - now).total_seconds() + 0.5  # the trigger row must be due

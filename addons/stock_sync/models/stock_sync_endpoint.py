@@ -20,7 +20,18 @@ class StockSyncEndpoint(models.Model):
 
     name = fields.Char(required=True, tracking=True)
     sequence = fields.Integer(default=10)
-    active = fields.Boolean(default=True, tracking=True)
+    active = fields.Boolean(
+        default=True,
+        tracking=True,
+        help="An archived endpoint collects no new event. To stop sending for a while "
+        "and lose nothing, pause it instead.",
+    )
+    paused = fields.Boolean(
+        readonly=True,
+        tracking=True,
+        copy=False,
+        help="A paused endpoint keeps collecting events and sends nothing until resumed.",
+    )
     company_id = fields.Many2one(
         "res.company",
         index=True,
@@ -102,6 +113,11 @@ class StockSyncEndpoint(models.Model):
         ("batch_size_positive", "CHECK(batch_size > 0)", "The batch size must be at least 1."),
         ("max_attempts_positive", "CHECK(max_attempts > 0)", "Allow at least one attempt."),
         ("timeout_positive", "CHECK(timeout > 0)", "The timeout must be positive."),
+        (
+            "retry_delays_valid",
+            "CHECK(retry_base_seconds > 0 AND retry_max_seconds >= retry_base_seconds)",
+            "The first retry waits more than 0 s, and the longest wait is at least the first.",
+        ),
         (
             "batch_interval_positive",
             "CHECK(batch_interval > 0)",
@@ -244,11 +260,13 @@ class StockSyncEndpoint(models.Model):
 
     # Rest after failures, in the dispatcher's cursor: one statement each.
     def _resting(self, now):
-        """Is the endpoint resting at ``now`` (database clock) after failures?"""
+        """Is the endpoint paused, or resting at ``now`` (database clock) after failures?"""
         self.ensure_one()
-        self.env.cr.execute("SELECT paused_until FROM stock_sync_endpoint WHERE id = %s", (self.id,))
-        paused_until = self.env.cr.fetchone()[0]
-        return bool(paused_until and paused_until > now)
+        self.env.cr.execute(
+            "SELECT paused, paused_until FROM stock_sync_endpoint WHERE id = %s", (self.id,)
+        )
+        paused, paused_until = self.env.cr.fetchone()
+        return bool(paused or (paused_until and paused_until > now))
 
     def _rest_until(self, until):
         self.ensure_one()
@@ -299,6 +317,34 @@ class StockSyncEndpoint(models.Model):
             ]
             endpoint.message_post(body=_("A new signing secret was added."))
         return True
+
+    def action_pause(self):
+        """Keep collecting events, send nothing: a receiver's maintenance window."""
+        self.write({"paused": True})
+        return True
+
+    def action_resume(self):
+        self.write({"paused": False, "paused_until": False, "problem_streak": 0})
+        self.env["stock.sync.dispatcher"]._wake_up()
+        return True
+
+    def action_archive(self):
+        """Archive, and say what that drops: events from now on are not collected."""
+        for endpoint in self.filtered("active"):
+            waiting = self.env["stock.sync.delivery"].search_count(
+                [("endpoint_id", "=", endpoint.id), ("state", "not in", ("delivered", "cancelled"))]
+            )
+            endpoint.message_post(
+                body=_(
+                    "Archived by %(user)s: from now on no inventory event is collected for "
+                    "this endpoint, so its subscriber will miss them (a replay can send them "
+                    "later). %(waiting)s deliveries already queued wait until it is restored. "
+                    "To stop sending without missing anything, pause it instead.",
+                    user=self.env.user.name,
+                    waiting=waiting,
+                )
+            )
+        return super().action_archive()
 
     def action_open_deliveries(self):
         self.ensure_one()

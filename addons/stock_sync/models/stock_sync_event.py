@@ -39,7 +39,7 @@ def iso_time(value):
 class StockSyncEvent(models.Model):
     """One inventory event of the outbox, written in the stock transaction.
 
-    The columns ``event_uuid``, ``aggregatetype``, ``aggregateid``, ``type``,
+    The columns ``event_uuid``, ``aggregatetype``, ``partition_key``, ``type``,
     ``payload`` and ``timestamp`` are the ones Debezium's outbox event router
     reads, so a large site can stream this table to Kafka by change data
     capture instead of using the built-in dispatcher (see the README).
@@ -59,13 +59,18 @@ class StockSyncEvent(models.Model):
     )
     type = fields.Char("Event Type", required=True, readonly=True)
     aggregatetype = fields.Char("Aggregate Type", required=True, readonly=True)
-    aggregateid = fields.Char(
+    partition_key = fields.Char(
+        # Debezium's outbox router reads it as the aggregate id (the Kafka key).
         "Partition Key",
         required=True,
         readonly=True,
         help="Product and company: the key events are ordered by.",
     )
-    sequence = fields.Integer(readonly=True, help="Monotonic and gap-free per partition key.")
+    sequence = fields.Integer(
+        readonly=True,
+        help="Monotonic per partition key: given by the dispatcher after commit, in the "
+        "order events become visible; empty until then.",
+    )
     payload = fields.Json(
         readonly=True, required=True, help="The whole CloudEvent, self-contained."
     )
@@ -101,6 +106,13 @@ class StockSyncEvent(models.Model):
     _sql_constraints = [
         ("event_uuid_unique", "unique(event_uuid)", "An event id is unique."),
     ]
+
+    def init(self):
+        # What the dispatcher numbers next: small, as events are numbered within seconds.
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS stock_sync_event_unnumbered_idx"
+            " ON stock_sync_event (id) WHERE sequence IS NULL"
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_finished(self):
@@ -147,10 +159,12 @@ class StockSyncEvent(models.Model):
         """Write inventory events, and their deliveries, in the current transaction.
 
         The one door into the outbox for every module: it gives each event its
-        CloudEvents id, its partition key and sequence, and fans it out to the
-        endpoints whose filters it passes. Nothing leaves before the caller's
-        transaction commits, and nothing here touches the network. Not callable
-        over RPC (``api.private``).
+        CloudEvents id and partition key (product and company), and fans it out
+        to the endpoints whose filters it passes. Nothing leaves before the
+        caller's transaction commits, nothing here touches the network, and no
+        lock is taken that another stock transaction could wait for: the
+        per-key ``sequence`` is given after commit by the dispatcher. Not
+        callable over RPC (``api.private``).
 
         :param str event_type: the ``code`` of a ``stock.sync.event.type``
             record, e.g. ``"odoo.stock_sync.movement.v1"``; the record gives
@@ -179,17 +193,10 @@ class StockSyncEvent(models.Model):
                             problems="; ".join(problems[:5]),
                         )
                     )
-        keys = [self._partition_key(d.product, d.company) for d in drafts]
-        counts = {}
-        for key in keys:
-            counts[key] = counts.get(key, 0) + 1
-        # sudo: the counters are technical rows no business user reads.
-        next_number = self.env["stock.sync.sequence"].sudo()._reserve(counts)
         rows, facts = [], []
-        for draft, key in zip(drafts, keys, strict=True):
-            sequence = next_number[key]
-            next_number[key] += 1
+        for draft in drafts:
             product, company = draft.product, draft.company
+            key = self._partition_key(product, company)
             event_uuid = str(uuid.uuid4())
             criticality = product.product_tmpl_id._stock_sync_criticality()
             envelope = {
@@ -201,9 +208,8 @@ class StockSyncEvent(models.Model):
                 "time": iso_time(draft.occurred_at),
                 "datacontenttype": "application/json",
                 "partitionkey": key,
-                # CloudEvents' sequence extension is a string that sorts
-                # lexicographically: zero-padded digits keep both orders equal.
-                "sequence": f"{sequence:020d}",
+                # "sequence" is added when the dispatcher numbers the event
+                # after commit (stock.sync.sequence): no lock is taken here.
                 "criticality": criticality,
                 "data": draft.data,
             }
@@ -212,8 +218,7 @@ class StockSyncEvent(models.Model):
                     "event_uuid": event_uuid,
                     "type": event_type,
                     "aggregatetype": aggregatetype,
-                    "aggregateid": key,
-                    "sequence": sequence,
+                    "partition_key": key,
                     "payload": envelope,
                     "timestamp": draft.occurred_at,
                     "company_id": company.id,

@@ -1,12 +1,17 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+# pg_try_advisory_xact_lock key: one numbering at a time across all dispatchers.
+NUMBERING_LOCK = 0x53594E43  # "SYNC"
 
 
 class StockSyncSequence(models.Model):
-    """Gap-free, monotonic counter per partition key.
+    """The last ``sequence`` given per partition key.
 
-    Taking the next numbers locks the key's row until commit, so a later
-    transaction on the same key waits: commit order equals sequence order and
-    a receiver can detect a missing event of a key by a gap.
+    Events are written without a number, so that no user's stock
+    transaction ever waits for another one on a counter. The dispatcher
+    numbers them after they committed, in its own short transaction
+    (``_number_new_events``): a key's numbers then follow the order in which
+    its events became visible, which is the order they are delivered in.
     """
 
     _name = "stock.sync.sequence"
@@ -20,19 +25,58 @@ class StockSyncSequence(models.Model):
         ("partition_key_unique", "unique(partition_key)", "One counter per partition key."),
     ]
 
-    def _reserve(self, counts):
-        """Reserve ``counts[key]`` numbers per key; return the first number of each."""
-        if not counts:
-            return {}
-        keys = sorted(counts)  # a fixed order avoids deadlocks between transactions
-        self.env.cr.execute(
+    @api.model
+    def _number_new_events(self, limit=10000):
+        """Number up to ``limit`` committed events that have no sequence yet.
+
+        Per key, in id order among those visible now; events that commit
+        later get later numbers. Sets the ``sequence`` column and the
+        CloudEvents ``sequence`` of the payload (20 digits, so text order is
+        number order), and the deliveries' copy. Only one transaction numbers
+        at a time (an advisory lock, tried, never waited for). Returns how
+        many events were numbered, or None when another transaction is
+        numbering right now.
+        """
+        cr = self.env.cr
+        cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (NUMBERING_LOCK,))
+        if not cr.fetchone()[0]:
+            return None  # another dispatcher is numbering right now
+        cr.execute(
             """
-            INSERT INTO stock_sync_sequence (partition_key, last_value)
-            SELECT key, n FROM unnest(%s::varchar[], %s::int[]) AS t(key, n)
-            ON CONFLICT (partition_key)
-            DO UPDATE SET last_value = stock_sync_sequence.last_value + EXCLUDED.last_value
-            RETURNING partition_key, last_value
+            WITH fresh AS (
+                SELECT id, partition_key,
+                       row_number() OVER (PARTITION BY partition_key ORDER BY id) AS n
+                  FROM (SELECT id, partition_key FROM stock_sync_event
+                         WHERE sequence IS NULL ORDER BY id LIMIT %(limit)s) f
+            ), counts AS (
+                SELECT partition_key, MAX(n) AS n FROM fresh GROUP BY partition_key
+            ), counters AS (
+                INSERT INTO stock_sync_sequence (partition_key, last_value)
+                SELECT partition_key, n FROM counts
+                ON CONFLICT (partition_key)
+                DO UPDATE SET last_value = stock_sync_sequence.last_value + EXCLUDED.last_value
+                RETURNING partition_key, last_value
+            ), numbered AS (
+                UPDATE stock_sync_event e
+                   SET sequence = c.last_value - k.n + f.n,
+                       payload = jsonb_set(e.payload, '{sequence}',
+                                           to_jsonb(lpad((c.last_value - k.n + f.n)::text, 20, '0')))
+                  FROM fresh f
+                  JOIN counts k ON k.partition_key = f.partition_key
+                  JOIN counters c ON c.partition_key = f.partition_key
+                 WHERE e.id = f.id
+             RETURNING e.id, e.sequence
+            ), deliveries AS (
+                UPDATE stock_sync_delivery d SET sequence = numbered.sequence
+                  FROM numbered WHERE d.event_id = numbered.id
+                RETURNING 1
+            )
+            SELECT (SELECT COUNT(*) FROM numbered), (SELECT COUNT(*) FROM deliveries)
             """,
-            (keys, [counts[k] for k in keys]),
+            {"limit": limit},
         )
-        return {key: last - counts[key] + 1 for key, last in self.env.cr.fetchall()}
+        events, _deliveries = cr.fetchone()
+        if events:
+            self.env["stock.sync.event"].invalidate_model(["sequence", "payload"])
+            self.env["stock.sync.delivery"].invalidate_model(["sequence"])
+        return events

@@ -86,6 +86,13 @@ class OutboxAssertions:
     # ------------------------------------------------------------------
     # Events emitted by a block of code
     # ------------------------------------------------------------------
+    def number_events(self):
+        """Number the events written so far, as the dispatcher does after commit."""
+        self.env.flush_all()
+        numbered = self.env["stock.sync.sequence"].sudo()._number_new_events()
+        self.env.invalidate_all()
+        return numbered
+
     def _max_event_id(self):
         self.env.flush_all()
         self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM stock_sync_event")
@@ -109,6 +116,7 @@ class OutboxAssertions:
         capture = EventCapture(self.env)
         yield capture
         after = self._max_event_id()
+        self.number_events()  # receivers only ever see numbered events
         capture.events = (
             self.env["stock.sync.event"]
             .sudo()
@@ -123,6 +131,8 @@ class OutboxAssertions:
 
         ``event`` is a stock.sync.event or a CloudEvent as a receiver got it (a dict).
         """
+        if not isinstance(event, dict) and not event.sequence:
+            self.number_events()
         payload = event if isinstance(event, dict) else event.payload
         label = f"event {payload.get('id')} ({payload.get('type')})"
         checker = jsonschema.Draft202012Validator.FORMAT_CHECKER

@@ -13,6 +13,7 @@ class TestDeliveryLease(OutboxDeliveryCase):
     def test_expired_lease_returns_work_and_a_late_result_is_ignored(self):
         delivery = self.events_of(self.receive([(self.product, 1)])).delivery_ids
         Dispatcher = self.env["stock.sync.dispatcher"]
+        self.number_events()
         claimed = Dispatcher._claim(self.endpoint, "dead-worker")
         self.assertEqual([row.id for row in claimed], delivery.ids)
         self.env.invalidate_all()

@@ -37,6 +37,7 @@ class TestEmit(StockSyncCase):
                 {"type": TEST_NOTE_TYPE, "aggregatetype": "test.note", "reference": "NOTE/1"},
             ],
         )
+        self.number_events()
         self.assertEqual(event[1].sequence, event[0].sequence + 1)
         self.assertEqual(event.delivery_ids.endpoint_id, self.endpoint)
         self.assertEqual(event[0].payload["data"], {"n": 1})

@@ -13,6 +13,7 @@ class TestExceptionQueue(StockSyncCase):
         super().setUp()
         for qty in (1, 2, 3):
             self.receive([(self.product, qty)])
+        self.number_events()
         self.deliveries = self.env["stock.sync.delivery"].search(
             [("product_id", "=", self.product.id)], order="sequence"
         )
