@@ -21,11 +21,11 @@ import time
 from datetime import UTC, datetime
 
 import psycopg2
+from committed_case import CommittedCase
 from psycopg2.extras import LogicalReplicationConnection
 
-from odoo import SUPERUSER_ID, Command, api, sql_db
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo import Command, sql_db
+from odoo.tests import get_db_name, tagged
 
 MOVEMENT_TYPE = "odoo.stock_sync.movement.v1"
 # The columns the outbox event router reads, and the PostgreSQL type each must have.
@@ -144,27 +144,7 @@ class PgOutput:
 
 
 @tagged("post_install", "-at_install")
-class TestCdcOutbox(BaseCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.registry = Registry(get_db_name())
-
-    def env_cr(self):
-        registry = self.registry
-
-        class _Env:
-            def __enter__(inner):
-                inner.cr = registry.cursor()
-                return _env(inner.cr)
-
-            def __exit__(inner, exc_type, *_):
-                if exc_type is None:
-                    inner.cr.commit()
-                inner.cr.close()
-
-        return _Env()
-
+class TestCdcOutbox(CommittedCase):
     def setUp(self):
         super().setUp()
         with self.env_cr() as env:
@@ -205,36 +185,7 @@ class TestCdcOutbox(BaseCase):
             env.cr.execute(f'DROP PUBLICATION IF EXISTS "{self.publication}"')
 
     def _cleanup_data(self):
-        """Delete what the test committed (done moves cannot be unlinked, hence SQL)."""
-        products = tuple(self.product_ids)
-        keys = tuple(f"product:{pid}@company:{self.company_id}" for pid in products)
-        with self.env_cr() as env:
-            cr = env.cr
-            cr.execute(
-                "SELECT DISTINCT picking_id FROM stock_move WHERE product_id IN %s", (products,)
-            )
-            pickings = tuple(row[0] for row in cr.fetchall() if row[0]) or (0,)
-            cr.execute(
-                "DELETE FROM stock_sync_delivery WHERE event_id IN"
-                " (SELECT id FROM stock_sync_event WHERE product_id IN %s)",
-                (products,),
-            )
-            cr.execute("DELETE FROM stock_sync_event WHERE product_id IN %s", (products,))
-            cr.execute("DELETE FROM stock_sync_sequence WHERE partition_key IN %s", (keys,))
-            cr.execute("DELETE FROM stock_move_line WHERE product_id IN %s", (products,))
-            cr.execute("DELETE FROM stock_move WHERE product_id IN %s", (products,))
-            cr.execute("DELETE FROM stock_quant WHERE product_id IN %s", (products,))
-            cr.execute(
-                "DELETE FROM mail_followers WHERE res_model = 'stock.picking' AND res_id IN %s",
-                (pickings,),
-            )
-            cr.execute(
-                "DELETE FROM mail_message WHERE model = 'stock.picking' AND res_id IN %s",
-                (pickings,),
-            )
-            cr.execute("DELETE FROM stock_picking WHERE id IN %s", (pickings,))
-            env.invalidate_all()
-            env["product.product"].browse(self.product_ids).unlink()
+        self.delete_stock_of(self.product_ids, self.company_id)
 
     def _replication_cursor(self):
         """A replication connection holding a temporary pgoutput slot (gone when it closes)."""
@@ -362,7 +313,7 @@ class TestCdcOutbox(BaseCase):
         # Opened first, so its events get the lowest ids, but committed last.
         late_cr = self.registry.cursor()
         self.addCleanup(late_cr.close)  # rolls back if the test fails before its commit
-        late_env = _env(late_cr)
+        late_env = self.environment(late_cr)
         late = self._receive(late_env, late_env["product.product"].browse(product_q), 3)
 
         with self.env_cr() as env:  # receipt 1 of P and R
@@ -372,7 +323,7 @@ class TestCdcOutbox(BaseCase):
         self.assertGreaterEqual(numbered, len(first), "the numbering updated the committed events")
         cr = self.registry.cursor()  # a receipt of P rolled back: never streamed
         try:
-            env = _env(cr)
+            env = self.environment(cr)
             rolled_back = self._receive(env, env["product.product"].browse(product_p), 7)
             cr.rollback()
         finally:
@@ -452,12 +403,6 @@ class TestCdcOutbox(BaseCase):
                     occurred_at.replace(tzinfo=UTC),
                     datetime.fromisoformat(cloud_event["time"].replace("Z", "+00:00")),
                 )
-
-
-def _env(cr):
-    return api.Environment(
-        cr, SUPERUSER_ID, {"tracking_disable": True, "mail_create_nosubscribe": True}
-    )
 
 
 def _without_sequence(cloud_event):

@@ -14,10 +14,10 @@ from datetime import timedelta
 from unittest.mock import patch
 
 import requests
+from committed_case import CommittedCase
 
-from odoo import SUPERUSER_ID, Command, api, fields
-from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo import Command, fields
+from odoo.tests import get_db_name, tagged
 from odoo.tests.common import _super_send
 from odoo.tools import config
 
@@ -31,11 +31,10 @@ TEST_TYPE = "odoo.stock_sync.test_note.v1"
 
 
 @tagged("post_install", "-at_install")
-class TestDispatchConcurrency(BaseCase):
+class TestDispatchConcurrency(CommittedCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry = Registry(get_db_name())
         cls.receiver = WebhookReceiver().start()
         cls.addClassCleanup(cls.receiver.stop)
 
@@ -90,21 +89,6 @@ class TestDispatchConcurrency(BaseCase):
         self.addCleanup(self._cleanup)
         with self.env_cr() as env:  # after commit, as the dispatcher does
             env["stock.sync.sequence"]._number_new_events()
-
-    def env_cr(self):
-        registry = self.registry
-
-        class _Env:
-            def __enter__(inner):
-                inner.cr = registry.cursor()
-                return api.Environment(inner.cr, SUPERUSER_ID, {})
-
-            def __exit__(inner, exc_type, *_):
-                if exc_type is None:
-                    inner.cr.commit()
-                inner.cr.close()
-
-        return _Env()
 
     def _cleanup(self):
         with self.env_cr() as env:

@@ -61,7 +61,6 @@ class StockSyncEvent(models.Model):
     aggregatetype = fields.Char("Aggregate Type", required=True, readonly=True)
     partition_key = fields.Char(
         # Debezium's outbox router reads it as the aggregate id (the Kafka key).
-        "Partition Key",
         required=True,
         readonly=True,
         help="Product and company: the key events are ordered by.",

@@ -20,6 +20,7 @@ Example::
 
 import argparse
 import collections
+import contextlib
 import datetime
 import html
 import json
@@ -77,12 +78,13 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
 
     def setup(self):
-        super().setup()
+        result = super().setup()
         self.server.receiver._track(self.connection, True)
+        return result
 
     def finish(self):
         try:
-            super().finish()
+            return super().finish()
         finally:
             self.server.receiver._track(self.connection, False)
 
@@ -159,10 +161,8 @@ class WebhookReceiver:
             server.shutdown()
             server.server_close()
             for conn in connections:
-                try:
+                with contextlib.suppress(OSError):  # already closed by its client
                     conn.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
             self._thread.join(timeout=5)
             self._thread = None
 
@@ -504,10 +504,8 @@ class WebhookReceiver:
             self._requests.append(record)
         if raw:
             handler.wfile.write(raw)
-        try:
+        with contextlib.suppress(OSError):  # the client may have gone first
             handler.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     @staticmethod
     def _respond(handler, status, headers, body):
