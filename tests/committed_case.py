@@ -8,7 +8,7 @@ be unlinked through the ORM, hence SQL).
 
 import contextlib
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, Command, api
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name
 
@@ -32,6 +32,36 @@ class CommittedCase(BaseCase):
             cr.commit()
         finally:
             cr.close()
+
+    @staticmethod
+    def receive(env, products, qty):
+        """Receive ``qty`` of each of ``products`` into the company's WH/Stock, validated."""
+        env.cr.execute("SET LOCAL lock_timeout = '30s'")  # fail, never hang, on a lock
+        warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+        supplier = env.ref("stock.stock_location_suppliers")
+        picking = env["stock.picking"].create(
+            {
+                "picking_type_id": warehouse.in_type_id.id,
+                "location_id": supplier.id,
+                "location_dest_id": warehouse.lot_stock_id.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "location_id": supplier.id,
+                            "location_dest_id": warehouse.lot_stock_id.id,
+                        }
+                    )
+                    for product in products
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.move_ids.write({"quantity": qty, "picked": True})
+        picking.button_validate()
+        return picking
 
     def delete_stock_of(self, product_ids, company_id):
         """Delete the products' pickings, moves, quants and outbox rows, then the products."""

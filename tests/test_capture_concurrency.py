@@ -62,40 +62,14 @@ class TestCaptureConcurrency(CommittedCase):
             env["stock.sync.endpoint"].browse(self.endpoint_id).unlink()
             env["res.users"].browse(self.user_id).unlink()
 
-    def _receive(self, env, qty):
-        product = env["product.product"].browse(self.product_id)
-        warehouse = env["stock.warehouse"].search([("company_id", "=", self.company_id)], limit=1)
-        supplier = env.ref("stock.stock_location_suppliers")
-        picking = env["stock.picking"].create(
-            {
-                "picking_type_id": warehouse.in_type_id.id,
-                "location_id": supplier.id,
-                "location_dest_id": warehouse.lot_stock_id.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": product.name,
-                            "product_id": product.id,
-                            "product_uom_qty": qty,
-                            "location_id": supplier.id,
-                            "location_dest_id": warehouse.lot_stock_id.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.move_ids.write({"quantity": qty, "picked": True})
-        picking.button_validate()
-
     def _user_requests(self, barrier, errors):
         try:
             barrier.wait(30)
             for qty in range(1, RECEIPTS + 1):
                 with self.registry.cursor() as cr:
-                    cr.execute("SET lock_timeout = '30s'")  # fail, never hang
                     env = self.environment(cr, self.user_id)
-                    retrying(functools.partial(self._receive, env, qty), env)
+                    product = env["product.product"].browse(self.product_id)
+                    retrying(functools.partial(self.receive, env, product, qty), env)
         except Exception as exc:  # reported by the test, never swallowed
             errors.append(exc)
 

@@ -24,7 +24,7 @@ import psycopg2
 from committed_case import CommittedCase
 from psycopg2.extras import LogicalReplicationConnection
 
-from odoo import Command, sql_db
+from odoo import sql_db
 from odoo.tests import get_db_name, tagged
 
 MOVEMENT_TYPE = "odoo.stock_sync.movement.v1"
@@ -222,34 +222,7 @@ class TestCdcOutbox(CommittedCase):
     # ------------------------------------------------------------------
     def _receive(self, env, products, qty):
         """Receive ``products`` into WH/Stock, validated; return the outbox rows it wrote."""
-        env.cr.execute("SET LOCAL lock_timeout = '30s'")  # fail, never hang, on a lock
-        warehouse = env["stock.warehouse"].search([("company_id", "=", self.company_id)], limit=1)
-        supplier = env.ref("stock.stock_location_suppliers")
-        picking = env["stock.picking"].create(
-            {
-                "picking_type_id": warehouse.in_type_id.id,
-                "location_id": supplier.id,
-                "location_dest_id": warehouse.lot_stock_id.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": product.name,
-                            "product_id": product.id,
-                            "product_uom_qty": qty,
-                            "product_uom": product.uom_id.id,
-                            "location_id": supplier.id,
-                            "location_dest_id": warehouse.lot_stock_id.id,
-                        }
-                    )
-                    for product in products
-                ],
-            }
-        )
-        picking.action_confirm()
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty
-            move.picked = True
-        picking.button_validate()
+        picking = self.receive(env, products, qty)
         self.assertEqual(picking.state, "done")
         env.flush_all()
         env.cr.execute(
