@@ -72,18 +72,19 @@ class TestKpiIndex(SettledNotesCase):
         return list(_nodes(plan[0]["Plan"]))
 
     def _scans(self, nodes):
-        return [
-            (node["Node Type"], node.get("Index Name"))
+        """Whether the deliveries are read sequentially, and the indexes used (bitmap or not)."""
+        sequential = any(
+            node["Node Type"] == "Seq Scan" and node.get("Relation Name") == "stock_sync_delivery"
             for node in nodes
-            if node.get("Relation Name") == "stock_sync_delivery"
-        ]
+        )
+        return sequential, {node["Index Name"] for node in nodes if node.get("Index Name")}
 
     def test_endpoint_form_reads_through_partial_indexes(self):
-        recent = self._scans(self._plan(RECENT_SQL, self.params))
-        self.assertNotIn(("Seq Scan", None), recent)
-        self.assertIn("stock_sync_delivery_kpi_idx", {index for _type, index in recent})
-        backlog = self._scans(self._plan(BACKLOG_SQL, self.params))
-        self.assertNotIn(("Seq Scan", None), backlog)
+        sequential, indexes = self._scans(self._plan(RECENT_SQL, self.params))
+        self.assertFalse(sequential)
+        self.assertIn("stock_sync_delivery_kpi_idx", indexes)
+        sequential, _indexes = self._scans(self._plan(BACKLOG_SQL, self.params))
+        self.assertFalse(sequential)
         # And the figures are right.
         endpoint = self.endpoint.with_user(self.sync_manager)
         self.assertEqual(endpoint.kpi_backlog, 40)
