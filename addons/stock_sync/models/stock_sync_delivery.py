@@ -177,7 +177,8 @@ class StockSyncDelivery(models.Model):
             endpoints = self.env["stock.sync.endpoint"].search([])
         if not endpoints or not events:
             return self.browse()
-        now = fields.Datetime.now()
+        # The database's clock, like the claims that compare with it.
+        now = self.env.cr.now()
         rules = [(endpoint, endpoint._routing_rules()) for endpoint in endpoints]
         rows = []
         realtime = False

@@ -6,6 +6,7 @@ transport-level retries: retries are durable, in the database, with backoff,
 and belong to the engine (see ``transport``).
 """
 
+import contextlib
 import ipaddress
 import logging
 import socket
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
 
 from . import retry_policy
 from .transport import (
@@ -37,6 +39,60 @@ _logger = logging.getLogger(__name__)
 
 EXCERPT_LENGTH = 500
 MAX_BODY = 64 * 1024  # of an answer we only keep an excerpt
+
+# The connection each sending thread is using, so that a watchdog can cut it
+# when the whole request outlives its deadline (a timeout only bounds each read).
+_in_use = threading.local()
+
+
+class _TrackedPool:
+    def _get_conn(self, timeout=None):
+        conn = super()._get_conn(timeout=timeout)
+        holder = getattr(_in_use, "holder", None)
+        if holder is not None:
+            holder["conn"] = conn
+        return conn
+
+
+class _TrackedHTTPPool(_TrackedPool, HTTPConnectionPool):
+    pass
+
+
+class _TrackedHTTPSPool(_TrackedPool, HTTPSConnectionPool):
+    pass
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _TrackedHTTPPool,
+            "https": _TrackedHTTPSPool,
+        }
+
+
+def _cut(holder):
+    """The deadline passed: shut the request's socket, the send fails at once."""
+    holder["cut"] = True
+    sock = getattr(holder.get("conn"), "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+@contextlib.contextmanager
+def _deadline(seconds):
+    holder = {}
+    _in_use.holder = holder
+    watchdog = threading.Timer(seconds, _cut, (holder,))
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        yield holder
+    finally:
+        watchdog.cancel()
+        _in_use.holder = None
+
 
 _sessions = {}
 _sessions_lock = threading.Lock()
@@ -107,6 +163,60 @@ def _is_local_host(hostname):
     )
 
 
+# The connection each sending thread is using, so that a watchdog can cut it
+# when the whole request outlives its deadline (a timeout only bounds each read).
+_in_use = threading.local()
+
+
+class _TrackedPool:
+    def _get_conn(self, timeout=None):
+        conn = super()._get_conn(timeout=timeout)
+        holder = getattr(_in_use, "holder", None)
+        if holder is not None:
+            holder["conn"] = conn
+        return conn
+
+
+class _TrackedHTTPPool(_TrackedPool, HTTPConnectionPool):
+    pass
+
+
+class _TrackedHTTPSPool(_TrackedPool, HTTPSConnectionPool):
+    pass
+
+
+class _DeadlineAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _TrackedHTTPPool,
+            "https": _TrackedHTTPSPool,
+        }
+
+
+def _cut(holder):
+    """The deadline passed: shut the request's socket, the send fails at once."""
+    holder["cut"] = True
+    sock = getattr(holder.get("conn"), "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+@contextlib.contextmanager
+def _deadline(seconds):
+    holder = {}
+    _in_use.holder = holder
+    watchdog = threading.Timer(seconds, _cut, (holder,))
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        yield holder
+    finally:
+        watchdog.cancel()
+        _in_use.holder = None
+
+
 _sessions = {}
 _sessions_lock = threading.Lock()
 
@@ -118,7 +228,7 @@ def _session(key):
             session = requests.Session()
             # A receiver's cookies must never reach another request of ours.
             session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
-            adapter = HTTPAdapter(pool_connections=1, pool_maxsize=4, max_retries=0)
+            adapter = _DeadlineAdapter(pool_connections=1, pool_maxsize=4, max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
             _sessions[key] = session
@@ -168,17 +278,27 @@ class HttpTransport(Transport):
         headers = dict(batch.headers, **{"Content-Type": batch.content_type})
         started = time.monotonic()
         try:
-            response = _session(batch.endpoint_key).post(
-                url,
-                data=batch.body.encode(),
-                headers=headers,
-                # One number for connect and read: Odoo's test harness (and some
-                # proxies of requests) only understand a plain timeout.
-                timeout=timeout,
-                allow_redirects=False,
-                stream=True,
-            )
-            text = _read_excerpt(response, started + timeout)
+            # ``timeout`` bounds each read; the deadline bounds the whole request,
+            # so a receiver trickling its answer cannot outlive the claim's lease.
+            with _deadline(timeout) as deadline:
+                try:
+                    response = _session(batch.endpoint_key).post(
+                        url,
+                        data=batch.body.encode(),
+                        headers=headers,
+                        # One number for connect and read: Odoo's test harness (and
+                        # some proxies of requests) only understand a plain timeout.
+                        timeout=timeout,
+                        allow_redirects=False,
+                        stream=True,
+                    )
+                    text = _read_excerpt(response, started + timeout)
+                    if deadline.get("cut"):  # what was cut short may parse as an answer
+                        raise requests.Timeout(f"no complete answer within {timeout:g} s")
+                except requests.RequestException as exc:
+                    if deadline.get("cut"):
+                        raise requests.Timeout(f"no complete answer within {timeout:g} s") from exc
+                    raise
         except requests.Timeout as exc:
             return SendResult(
                 RETRY,

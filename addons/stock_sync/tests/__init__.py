@@ -17,6 +17,7 @@ from . import test_emit
 from . import test_transport_seam
 from . import test_delivery_poison
 from . import test_endpoint_pause
+from . import test_delivery_deadline
 from . import test_tour
 from . import test_ledger_backorders
 from . import test_ledger_done_line_edits

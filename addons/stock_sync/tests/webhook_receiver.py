@@ -40,7 +40,7 @@ __all__ = ["BATCH_CONTENT_TYPE", "SINGLE_CONTENT_TYPE", "WebhookReceiver"]
 
 BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
 SINGLE_CONTENT_TYPE = "application/cloudevents+json"
-MODES = ("ok", "status", "slow", "hang", "close", "garbage")
+MODES = ("ok", "status", "slow", "hang", "close", "garbage", "trickle")
 # Attributes every CloudEvents 1.0 event must carry.
 REQUIRED_ATTRIBUTES = frozenset(("id", "source", "specversion", "type"))
 GARBAGE = b"NOT HTTP\r\n\r\n"
@@ -215,6 +215,8 @@ class WebhookReceiver:
         ``slow``: wait ``delay`` s, then as ``ok``. ``hang``: wait ``delay`` s
         (``<= 0``: indefinitely), then close without answering. ``close``:
         close without any response. ``garbage``: write non-HTTP bytes and close.
+        ``trickle``: start an answer and send one more header byte every ``delay``
+        s, never finishing (each read of the client gets a byte in time).
         ``times=N`` applies to the next N requests only, then back to ``ok``.
         Calling this (or reset/stop/go_down) cuts short pending waits.
         """
@@ -390,6 +392,9 @@ class WebhookReceiver:
         if mode in ("hang", "close", "garbage"):
             self._drop(handler, record, GARBAGE if mode == "garbage" else b"")
             return
+        if mode == "trickle":
+            self._trickle(handler, record, behaviour["delay"], generation)
+            return
 
         status = int(behaviour["status"] or HTTPStatus.NO_CONTENT)
         extra_headers, reply = behaviour["headers"], behaviour["body"]
@@ -496,6 +501,19 @@ class WebhookReceiver:
                 self._order_violations.append((key, previous, sequence))
             last[key] = sequence
         self._cond.notify_all()
+
+    def _trickle(self, handler, record, delay, generation):
+        """One header byte every ``delay`` s, until the client gives up or we are told to stop."""
+        handler.close_connection = True
+        with self._lock:
+            self._requests.append(record)
+        with contextlib.suppress(OSError):  # the client cut the connection: done
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Trickle: ")
+            while True:
+                with self._cond:
+                    if self._cond.wait_for(lambda: self._generation != generation, delay):
+                        return
+                handler.wfile.write(b"z")
 
     def _drop(self, handler, record, raw):
         """Record the request, then write ``raw`` (may be empty) and close the connection."""
