@@ -103,8 +103,11 @@ class StockSyncDispatcher(models.AbstractModel):
             numbered = self._number_new_events()
             progress = sum(self._dispatch_batch(endpoint) for endpoint in endpoints)
             sent += progress
-            if not progress and numbered == 0:
-                break  # (None: another dispatcher is numbering; look again)
+            if not progress:
+                if numbered == 0:
+                    break
+                if numbered is None:  # another dispatcher is numbering: look again soon
+                    time.sleep(0.05)
         self._schedule_next_run(endpoints)
         return sent
 
