@@ -1,0 +1,47 @@
+from odoo import fields, models
+
+from .stock_location import BUCKETS
+
+ACTIONS = [("hold", "Hold"), ("release", "Release"), ("reject", "Reject")]
+
+
+class StockQualityHoldHistory(models.Model):
+    """One quality action on one quantity: who, when, why, how much, from where, to where.
+
+    Written by the actions only (``stock.quant._quality_action``), never edited.
+    """
+
+    _name = "stock.quality.hold.history"
+    _description = "Quality Hold History"
+    _order = "date desc, id desc"
+    _rec_name = "product_id"
+
+    action = fields.Selection(ACTIONS, required=True, readonly=True, index=True)
+    bucket = fields.Selection(
+        BUCKETS,
+        readonly=True,
+        index=True,
+        help="The bucket the stock entered (hold, reject) or left (release).",
+    )
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
+    user_id = fields.Many2one("res.users", "Done By", required=True, readonly=True)
+    reason_id = fields.Many2one(
+        "stock.quality.hold.reason", required=True, readonly=True, ondelete="restrict"
+    )
+    note = fields.Text(readonly=True)
+    product_id = fields.Many2one("product.product", required=True, readonly=True, index=True)
+    product_uom_id = fields.Many2one(related="product_id.uom_id")
+    lot_id = fields.Many2one("stock.lot", "Lot/Serial Number", readonly=True, index=True)
+    quantity = fields.Float(readonly=True, digits="Product Unit of Measure")
+    location_id = fields.Many2one("stock.location", "From", required=True, readonly=True)
+    location_dest_id = fields.Many2one("stock.location", "To", required=True, readonly=True)
+    warehouse_id = fields.Many2one("stock.warehouse", readonly=True, index=True)
+    move_id = fields.Many2one("stock.move", "Stock Move", readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+
+    def _quality_recorded(self):
+        """Called once the actions these records describe are done (same transaction).
+
+        Hook for glue modules (stock_quality_hold_sync emits events here).
+        """
+        return True
