@@ -64,11 +64,12 @@ class _TrackedHTTPSPool(_TrackedPool, HTTPSConnectionPool):
 
 class _DeadlineAdapter(HTTPAdapter):
     def init_poolmanager(self, *args, **kwargs):
-        super().init_poolmanager(*args, **kwargs)
+        result = super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {
             "http": _TrackedHTTPPool,
             "https": _TrackedHTTPSPool,
         }
+        return result
 
 
 def _cut(holder):
@@ -187,11 +188,12 @@ class _TrackedHTTPSPool(_TrackedPool, HTTPSConnectionPool):
 
 class _DeadlineAdapter(HTTPAdapter):
     def init_poolmanager(self, *args, **kwargs):
-        super().init_poolmanager(*args, **kwargs)
+        result = super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {
             "http": _TrackedHTTPPool,
             "https": _TrackedHTTPSPool,
         }
+        return result
 
 
 def _cut(holder):
