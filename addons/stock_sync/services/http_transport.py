@@ -40,64 +40,6 @@ _logger = logging.getLogger(__name__)
 EXCERPT_LENGTH = 500
 MAX_BODY = 64 * 1024  # of an answer we only keep an excerpt
 
-# The connection each sending thread is using, so that a watchdog can cut it
-# when the whole request outlives its deadline (a timeout only bounds each read).
-_in_use = threading.local()
-
-
-class _TrackedPool:
-    def _get_conn(self, timeout=None):
-        conn = super()._get_conn(timeout=timeout)
-        holder = getattr(_in_use, "holder", None)
-        if holder is not None:
-            holder["conn"] = conn
-        return conn
-
-
-class _TrackedHTTPPool(_TrackedPool, HTTPConnectionPool):
-    pass
-
-
-class _TrackedHTTPSPool(_TrackedPool, HTTPSConnectionPool):
-    pass
-
-
-class _DeadlineAdapter(HTTPAdapter):
-    def init_poolmanager(self, *args, **kwargs):
-        result = super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _TrackedHTTPPool,
-            "https": _TrackedHTTPSPool,
-        }
-        return result
-
-
-def _cut(holder):
-    """The deadline passed: shut the request's socket, the send fails at once."""
-    holder["cut"] = True
-    sock = getattr(holder.get("conn"), "sock", None)
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-
-
-@contextlib.contextmanager
-def _deadline(seconds):
-    holder = {}
-    _in_use.holder = holder
-    watchdog = threading.Timer(seconds, _cut, (holder,))
-    watchdog.daemon = True
-    watchdog.start()
-    try:
-        yield holder
-    finally:
-        watchdog.cancel()
-        _in_use.holder = None
-
-
-_sessions = {}
-_sessions_lock = threading.Lock()
-
 
 def check_url(url, allow_local=True):
     """Return an error message if ``url`` is not an absolute http(s) URL; never raises.
