@@ -1,9 +1,11 @@
 """Dispatch throughput: how fast the dispatcher empties a backlog.
 
 E events (realistic payloads, copied from a real receipt's event) wait for
-one real-time endpoint with batches of 500; ``_cron_dispatch`` sends them to
-the suite's receiver in this process, which verifies every signature. Target:
->= 2,000 events/s.
+one real-time endpoint with batches of 500. They are written through
+``emit``, unnumbered, as capture writes them; ``_cron_dispatch`` numbers them
+(``stock.sync.sequence``) and sends them to the suite's receiver in this
+process, which verifies every signature: both are in the time. Targets (issue
+#8): >= 5,000 events/s, and >= 0.25 x the raw loop below.
 
 The main figure is taken with fresh planner statistics (ANALYZE, what
 autovacuum does within a minute or so of a burst). Then a smaller backlog for
@@ -19,14 +21,15 @@ Baselines measured in the same run:
     user's transaction; its rate is bounded by validating receipts.
 """
 
-import copy
 import time
 
-import common
 import requests
+from lib import data as bd
+from lib import stats
+from lib.receivers import CountingReceiver, webhook_receiver
+from lib.registry import admin_uid, env, load, parse_args, scaled, set_capture
 
 BATCH_SIZE = 500
-CHUNK = 1000  # events written per transaction while building the backlog
 PEER_LINES = 3
 COLD_BUDGET = 60  # seconds: bounds the stale-statistics run
 WARM_BUDGET = 300
@@ -34,58 +37,24 @@ WARM_BUDGET = 300
 
 def setup(registry):
     """Receiver, endpoint and products; returns what the steps below need."""
-    with common.env(registry) as e:
-        products = common.make_products(e, 200, "DSP", "standard")
-        endpoint, secret = common.make_endpoint(
+    with env(registry) as e:
+        products = bd.make_products(e, 200, "DSP", "standard")
+        endpoint, secret = bd.make_endpoint(
             e, "Bench dispatch", "http://127.0.0.1:9/events", batch_size=BATCH_SIZE,
             cadence_critical="realtime", cadence_standard="realtime", cadence_bulk="realtime",
             timeout=30,
         )
         endpoint_id = endpoint.id
-    receiver = common.webhook_receiver(secret)
-    with common.env(registry) as e:
+    receiver = webhook_receiver(secret)
+    with env(registry) as e:
         e["stock.sync.endpoint"].browse(endpoint_id).url = receiver.url
     return {"product_ids": products.ids, "endpoint_id": endpoint_id, "secret": secret,
             "receiver": receiver}
 
 
-def template_data(registry, uid, product_ids):
-    """The ``data`` of a real receipt's movement event: what the backlog will carry."""
-    with common.env(registry, uid) as e:
-        picking = common.validate_receipt(e, [(e["product.product"].browse(product_ids[0]), 1)])
-        event = e["stock.sync.event"].sudo().search(
-            [("move_line_id", "in", picking.move_line_ids.ids)], limit=1
-        )
-        return copy.deepcopy(event.payload["data"])
-
-
-def build_backlog(registry, n_events, product_ids, template):
-    """``n_events`` events and their deliveries through ``emit``, CHUNK per transaction."""
-    from odoo.addons.stock_sync.services.event_draft import EventDraft
-
-    for start in range(0, n_events, CHUNK):
-        with common.env(registry) as e:
-            products = e["product.product"].browse(product_ids)
-            wh = common.warehouse(e)
-            src, dest = e.ref("stock.stock_location_suppliers"), wh.lot_stock_id
-            drafts = []
-            for i in range(start, min(n_events, start + CHUNK)):
-                product = products[i % len(products)]
-                data = dict(template, reference=f"WH/IN/BENCH/{i:06d}", move_id=None,
-                            move_line_id=None, quantity=float(i % 50 + 1))
-                data["product"] = dict(template["product"], id=product.id,
-                                       default_code=product.default_code, name=product.name)
-                drafts.append(EventDraft(
-                    company=wh.company_id, product=product, location_from=src,
-                    location_to=dest, operation="receipt", reference=data["reference"],
-                    occurred_at=e.cr.now(), data=data,
-                ))
-            e["stock.sync.event"].emit("odoo.stock_sync.movement.v1", drafts)
-
-
 def analyze(registry):
     """Fresh planner statistics for the outbox tables."""
-    with common.env(registry) as e:
+    with env(registry) as e:
         e.cr.execute("ANALYZE stock_sync_delivery; ANALYZE stock_sync_event")
 
 
@@ -97,25 +66,16 @@ def dispatch_all(registry, receiver, n_events, budget):
     """
     receiver.reset()
     started = time.time()
-    with common.env(registry) as e:
+    with env(registry) as e:
         e["stock.sync.dispatcher"]._cron_dispatch(time_budget=budget)
     elapsed = time.time() - started
     receiver.wait_for(n_events, timeout=10)
     return len(receiver.unique_events()), elapsed
 
 
-def drain(registry, endpoint_id):
-    """Mark what a bounded run left behind as delivered, so the next step starts clean."""
-    with common.env(registry) as e:
-        e.cr.execute("""
-            UPDATE stock_sync_delivery SET state = 'delivered', claim_token = NULL
-             WHERE endpoint_id = %s AND state IN ('pending', 'failed', 'in_flight')""",
-                     (endpoint_id,))
-
-
 def batch_bodies(registry, endpoint_id, n_events):
     """(event id, payload) rows per batch of the last ``n_events``, in the dispatcher's order."""
-    with common.env(registry) as e:
+    with env(registry) as e:
         e.cr.execute("""
             SELECT * FROM (
                 SELECT ev.event_uuid, ev.payload::text, d.event_id
@@ -147,22 +107,22 @@ def raw_loop(batches, receiver, secret):
 
 def peer_webhook(registry, uid, product_ids, n_receipts):
     """Baseline (b): Odoo's automation-rule webhook; returns (calls, moves, seconds, types)."""
-    counter = common.CountingReceiver().start()
-    with common.env(registry) as e:
-        rule_id = common.make_webhook_rule(e, counter.url).id
-    common.set_capture(registry, False)  # the peer alone, without our outbox
+    counter = CountingReceiver().start()
+    with env(registry) as e:
+        rule_id = bd.make_webhook_rule(e, counter.url).id
+    set_capture(registry, False)  # the peer alone, without our outbox
     try:
         moves = 0
         started = time.time()
         for i in range(n_receipts):
-            with common.env(registry, uid) as e:
+            with env(registry, uid) as e:
                 products = e["product.product"].browse(product_ids)
                 lines = [(products[(PEER_LINES * i + k) % len(products)], 5) for k in range(PEER_LINES)]
-                moves += len(common.validate_receipt(e, lines).move_ids)
+                moves += len(bd.validate_receipt(e, lines).move_ids)
         elapsed = time.time() - started
     finally:
-        common.set_capture(registry, True)
-        with common.env(registry) as e:
+        set_capture(registry, True)
+        with env(registry) as e:
             e["base.automation"].browse(rule_id).active = False
         counter.stop()
     return counter.calls, moves, elapsed, sorted(counter.content_types)
@@ -172,25 +132,25 @@ def warm_run(registry, ctx, template, n_events, results):
     """The main figure: a big backlog, statistics fresh; then the raw baseline."""
     receiver = ctx["receiver"]
     started = time.time()
-    build_backlog(registry, n_events, ctx["product_ids"], template)
+    bd.emit_backlog(registry, n_events, ctx["product_ids"], template)
     results.add("backlog_write_rate", n_events / (time.time() - started), "events/s",
                 "backlog written via emit (info)")
     total = n_events + 1  # + the template receipt's event
     analyze(registry)
     received, seconds = dispatch_all(registry, receiver, total, WARM_BUDGET)
     results.add("ours_rate", received / seconds, "events/s",
-                f"dispatcher, fresh statistics ({total} events)", target=(">=", 2000))
+                f"dispatcher, fresh statistics ({total} events)", target=(">=", 5000))
     results.add("ours_received", received, "", "dispatcher: events received",
                 target=("==", total))
     results.add("ours_duplicates", receiver.duplicates, "", "dispatcher: duplicates")
     results.add("ours_order_violations", len(receiver.order_violations), "",
                 "dispatcher: order violations", target=("==", 0))
-    drain(registry, ctx["endpoint_id"])
+    bd.settle(registry, ctx["endpoint_id"])
     batches = batch_bodies(registry, ctx["endpoint_id"], total)
     raw = raw_loop(batches, receiver, ctx["secret"])
     results.add("raw_rate", total / raw, "events/s", "raw requests.Session loop, same bodies",
                 headline=True)
-    results.ratio("ours_vs_raw", "ours_rate", "raw_rate", "dispatcher / raw", headline=True)
+    results.ratio("ours_vs_raw", "ours_rate", "raw_rate", "dispatcher / raw", target=(">=", 0.25))
 
 
 def cold_run(registry, ctx, template, n_cold, results):
@@ -201,8 +161,8 @@ def cold_run(registry, ctx, template, n_cold, results):
     a replay to a new endpoint must go out.
     """
     receiver = ctx["receiver"]
-    with common.env(registry) as e:
-        endpoint, secret = common.make_endpoint(
+    with env(registry) as e:
+        endpoint, secret = bd.make_endpoint(
             e, "Bench dispatch (new)", receiver.url, batch_size=BATCH_SIZE,
             cadence_critical="realtime", cadence_standard="realtime", cadence_bulk="realtime",
             timeout=30,
@@ -210,30 +170,30 @@ def cold_run(registry, ctx, template, n_cold, results):
         endpoint_id = endpoint.id
     receiver.set_secrets([secret])
     analyze(registry)
-    build_backlog(registry, n_cold, ctx["product_ids"], template)
+    bd.emit_backlog(registry, n_cold, ctx["product_ids"], template, reference="COLD")
     received, seconds = dispatch_all(registry, receiver, n_cold, COLD_BUDGET)
     results.add("cold_rate", received / seconds, "events/s",
                 f"dispatcher, new endpoint, stale statistics ({n_cold} events)",
-                target=(">=", 2000))
+                target=(">=", 5000))
     results.add("cold_received", received, "", f"  of {n_cold} sent within the {COLD_BUDGET} s budget")
-    drain(registry, endpoint_id)
+    bd.settle(registry, endpoint_id)
 
 
 def main():
-    args = common.parse_args(__doc__)
-    n_events = common.scaled(20000, args.scale, minimum=BATCH_SIZE)
-    n_cold = common.scaled(2000, args.scale, minimum=BATCH_SIZE)
-    n_peer = common.scaled(30, args.scale)
-    results = common.Results("dispatch_throughput", args.scale, {
+    args = parse_args(__doc__)
+    n_events = scaled(20000, args.scale, minimum=BATCH_SIZE)
+    n_cold = scaled(2000, args.scale, minimum=BATCH_SIZE)
+    n_peer = scaled(30, args.scale)
+    results = stats.Results("dispatch_throughput", args.scale, {
         "events": n_events, "cold_events": n_cold, "batch_size": BATCH_SIZE,
         "partition_keys": 200, "peer_receipts": n_peer, "peer_lines_per_receipt": PEER_LINES,
     })
-    registry = common.load(args.conf, args.db)
-    uid = common.admin_uid(registry)
+    registry = load(args.conf, args.db)
+    uid = admin_uid(registry)
     ctx = setup(registry)
     receiver = ctx["receiver"]
     try:
-        template = template_data(registry, uid, ctx["product_ids"])
+        template = bd.template_data(registry, uid, ctx["product_ids"][0])
         warm_run(registry, ctx, template, n_events, results)
         cold_run(registry, ctx, template, n_cold, results)
     finally:

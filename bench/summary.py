@@ -1,6 +1,6 @@
 """Print the final table of a bench run from bench/results/<name>.json.
 
-    python3 bench/summary.py capture_overhead dispatch_throughput latency outage
+    python3 bench/summary.py capture_overhead dispatch_throughput latency outage ...
 
 Only the headline figures: every metric with a target, and the ones the
 benches flag as headline (ratios to the baselines, drain time...).
@@ -8,12 +8,8 @@ benches flag as headline (ratios to the baselines, drain time...).
 
 import json
 import sys
-from pathlib import Path
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from common import format_value  # noqa: E402 - after the path is set
+from lib.stats import RESULTS_DIR, format_value
 
 
 def rows(name):
@@ -48,4 +44,5 @@ def main(names):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["capture_overhead", "dispatch_throughput", "latency", "outage"])
+    main(sys.argv[1:] or ["capture_overhead", "dispatch_throughput", "latency", "outage",
+                          "hot_product", "poison_event", "backlog_linearity"])
