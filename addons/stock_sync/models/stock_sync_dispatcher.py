@@ -86,29 +86,38 @@ class StockSyncDispatcher(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _cron_dispatch(self, time_budget=None):
-        """Send due deliveries until none is left or the time budget is spent."""
+        """Send due deliveries until none is left or the time budget is spent.
+
+        Run by the cron, a call lasts at most ``stock_sync.dispatch_time_budget``
+        seconds (5) and tells Odoo through the cron progress API whether work is
+        left: Odoo then commits and calls again (up to 10 times a run). Short
+        calls keep the job's own snapshot young, so PostgreSQL can prune the
+        deliveries already sent instead of claims walking past them.
+        """
         if time_budget is None:
             param = (  # sudo: system parameters are technical
                 self.env["ir.config_parameter"].sudo().get_param("stock_sync.dispatch_time_budget")
             )
-            time_budget = float(param or 50)
+            time_budget = float(param or 5)
         deadline = time.monotonic() + time_budget
         self.env.flush_all()  # claims run in their own cursors: they must see our writes
         # sudo: the dispatcher serves every company's endpoints, whoever runs the cron.
         endpoints = self.env["stock.sync.endpoint"].sudo().search([])
         if endpoints:
             self._heal_parking(endpoints)
-        sent = 0
-        while endpoints and time.monotonic() < deadline:
+        sent, more = 0, bool(endpoints)
+        while more and time.monotonic() < deadline:
             numbered = self._number_new_events()
             progress = sum(self._dispatch_batch(endpoint) for endpoint in endpoints)
             sent += progress
             if not progress:
                 if numbered == 0:
-                    break
-                if numbered is None:  # another dispatcher is numbering: look again soon
+                    more = False
+                elif numbered is None:  # another dispatcher is numbering: look again soon
                     time.sleep(0.05)
         self._schedule_next_run(endpoints)
+        # Work left when the budget ran out: the cron commits and calls again.
+        self.env["ir.cron"]._notify_progress(done=sent, remaining=int(more))
         return sent
 
     @api.model
@@ -382,7 +391,7 @@ class StockSyncDispatcher(models.AbstractModel):
                        (clock_timestamp() AT TIME ZONE 'UTC')::timestamp
                   FROM stock_sync_delivery d
                   JOIN stock_sync_endpoint e ON e.id = d.endpoint_id
-                 WHERE d.endpoint_id = ANY(%s) AND d.state IN %s AND NOT e.paused
+                 WHERE d.endpoint_id = ANY(%s) AND d.state IN %s AND NOT COALESCE(e.paused, FALSE)
                 """,
                 (endpoints.ids, WAITING),
             )

@@ -28,6 +28,7 @@ class StockSyncEndpoint(models.Model):
     )
     paused = fields.Boolean(
         readonly=True,
+        default=False,
         tracking=True,
         copy=False,
         help="A paused endpoint keeps collecting events and sends nothing until resumed.",
@@ -263,7 +264,8 @@ class StockSyncEndpoint(models.Model):
         """Is the endpoint paused, or resting at ``now`` (database clock) after failures?"""
         self.ensure_one()
         self.env.cr.execute(
-            "SELECT paused, paused_until FROM stock_sync_endpoint WHERE id = %s", (self.id,)
+            "SELECT COALESCE(paused, FALSE), paused_until FROM stock_sync_endpoint WHERE id = %s",
+            (self.id,),
         )
         paused, paused_until = self.env.cr.fetchone()
         return bool(paused or (paused_until and paused_until > now))

@@ -38,3 +38,23 @@ class TestEndpointPause(OutboxDeliveryCase):
                         {"retry_base_seconds": base, "retry_max_seconds": longest}
                     )
                     self.env.flush_all()
+
+    def test_a_retry_wakes_the_dispatcher_on_time(self):
+        # As on endpoints saved before the pause existed: the flag is NULL, not false.
+        self.env.cr.execute(
+            "UPDATE stock_sync_endpoint SET paused = NULL WHERE id = %s", (self.endpoint.id,)
+        )
+        self.receiver.set_behaviour("status", status=503, times=1)
+        delivery = self.events_of(self.receive([(self.product, 1)])).delivery_ids
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        cron = self.env.ref("stock_sync.ir_cron_dispatch")
+        before = Trigger.search([("cron_id", "=", cron.id)])
+        self.dispatch()
+        self.assertEqual(delivery.state, "failed")
+        scheduled = Trigger.search([("cron_id", "=", cron.id)]) - before
+        self.assertTrue(
+            scheduled.filtered(
+                lambda t: abs((t.call_at - delivery.next_attempt_at).total_seconds()) < 2
+            ),
+            "the cron is triggered for the retry, not left to its one-minute poll",
+        )
