@@ -86,19 +86,12 @@ class StockSyncDispatcher(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _cron_dispatch(self, time_budget=None):
-        """Send due deliveries until none is left or the time budget is spent.
-
-        Run by the cron, a call lasts at most ``stock_sync.dispatch_time_budget``
-        seconds (5) and tells Odoo through the cron progress API whether work is
-        left: Odoo then commits and calls again (up to 10 times a run). Short
-        calls keep the job's own snapshot young, so PostgreSQL can prune the
-        deliveries already sent instead of claims walking past them.
-        """
+        """Send due deliveries until none is left or the time budget is spent."""
         if time_budget is None:
             param = (  # sudo: system parameters are technical
                 self.env["ir.config_parameter"].sudo().get_param("stock_sync.dispatch_time_budget")
             )
-            time_budget = float(param or 5)
+            time_budget = float(param or 50)
         deadline = time.monotonic() + time_budget
         self.env.flush_all()  # claims run in their own cursors: they must see our writes
         # sudo: the dispatcher serves every company's endpoints, whoever runs the cron.
@@ -116,8 +109,6 @@ class StockSyncDispatcher(models.AbstractModel):
                 elif numbered is None:  # another dispatcher is numbering: look again soon
                     time.sleep(0.05)
         self._schedule_next_run(endpoints)
-        # Work left when the budget ran out: the cron commits and calls again.
-        self.env["ir.cron"]._notify_progress(done=sent, remaining=int(more))
         return sent
 
     @api.model
