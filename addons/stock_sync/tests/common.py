@@ -497,6 +497,17 @@ class StockSyncCase(OutboxAssertions, TransactionCase):
         self.assertEqual(picking.state, "done")
         return picking
 
+    @classmethod
+    def sync_manager_of(cls, login, companies):
+        """An Inventory Sync manager allowed in ``companies`` only (the first is current)."""
+        return new_test_user(
+            cls.env,
+            login,
+            groups="stock_sync.group_stock_sync_manager",
+            company_id=companies[0].id,
+            company_ids=[Command.set(companies.ids)],
+        )
+
     def declare_test_note_type(self):
         """Declare ``TEST_NOTE_TYPE`` (data: ``{"n": int >= 0}``), as a glue module would."""
         return self.env["stock.sync.event.type"].create(

@@ -1,5 +1,4 @@
-from odoo import Command
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import StockSyncCase
 
@@ -12,13 +11,7 @@ class TestAlertRecipients(StockSyncCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company_b = cls.env["res.company"].create({"name": "Plant B"})
-        cls.manager_b = new_test_user(
-            cls.env,
-            "sync_manager_b",
-            groups="stock_sync.group_stock_sync_manager",
-            company_id=cls.company_b.id,
-            company_ids=[Command.set(cls.company_b.ids)],
-        )
+        cls.manager_b = cls.sync_manager_of("sync_manager_b", cls.company_b)
 
     def test_company_endpoint_alerts_its_company_managers_only(self):
         self.endpoint.company_id = self.company

@@ -1,6 +1,6 @@
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import StockSyncCase
 
@@ -13,13 +13,7 @@ class TestSecretCompanies(StockSyncCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company_b = cls.env["res.company"].create({"name": "Plant B"})
-        cls.manager_b = new_test_user(
-            cls.env,
-            "sync_manager_b",
-            groups="stock_sync.group_stock_sync_manager",
-            company_id=cls.company_b.id,
-            company_ids=[Command.set(cls.company_b.ids)],
-        )
+        cls.manager_b = cls.sync_manager_of("sync_manager_b", cls.company_b)
         cls.endpoint.company_id = cls.company
         cls.endpoint_b = cls.env["stock.sync.endpoint"].create(
             {

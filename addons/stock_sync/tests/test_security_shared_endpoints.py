@@ -14,20 +14,8 @@ class TestSharedEndpoints(StockSyncCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company_b = cls.env["res.company"].create({"name": "Plant B"})
-        cls.manager_b = new_test_user(
-            cls.env,
-            "sync_manager_b",
-            groups="stock_sync.group_stock_sync_manager",
-            company_id=cls.company_b.id,
-            company_ids=[Command.set(cls.company_b.ids)],
-        )
-        cls.manager_ab = new_test_user(
-            cls.env,
-            "sync_manager_ab",
-            groups="stock_sync.group_stock_sync_manager",
-            company_id=cls.company.id,
-            company_ids=[Command.set((cls.company | cls.company_b).ids)],
-        )
+        cls.manager_b = cls.sync_manager_of("sync_manager_b", cls.company_b)
+        cls.manager_ab = cls.sync_manager_of("sync_manager_ab", cls.company | cls.company_b)
         cls.admin = new_test_user(
             cls.env,
             "sync_admin_a",
