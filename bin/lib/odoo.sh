@@ -61,13 +61,16 @@ EOF
     local lines
     mapfile -t lines <<<"$missing"
     printf '    %s\n' "${lines[@]}" >&2
+    # OCA wheels (odoo-addon-*) add site-packages/odoo/: Odoo must stay importable.
+    _setup_odoo_on_sys_path || return
     local constraints
     constraints=$(mktemp "${TMPDIR:-/tmp}/inventory-sync-constraints.XXXXXX")
     python3 - >"$constraints" <<'EOF'
 from importlib.metadata import PackageNotFoundError, version
 
-# Odoo's pinned dependencies that our requirements could otherwise pull upwards.
-for name in ("requests", "urllib3", "Werkzeug", "lxml", "psycopg2", "psycopg2-binary",
+# Odoo itself (the OCA wheels require odoo==18.0.*: the installed one must do, never a
+# download), and Odoo's pinned dependencies that our requirements could pull upwards.
+for name in ("odoo", "requests", "urllib3", "Werkzeug", "lxml", "psycopg2", "psycopg2-binary",
              "cryptography", "pyopenssl", "idna", "Jinja2", "MarkupSafe",
              "zope.interface", "gevent", "greenlet"):
     try:
@@ -82,6 +85,10 @@ EOF
         echo "ERROR: 'pip install -r requirements.txt' failed (exit $rc)." >&2
         return "$rc"
     fi
+    odoo18_importable || {
+        echo "ERROR: python3 no longer imports Odoo 18.0 after 'pip install -r requirements.txt'." >&2
+        return 1
+    }
 }
 
 # Odoo's core addons folders (computed from odoo.__file__: works for any install

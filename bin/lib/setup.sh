@@ -163,6 +163,8 @@ EOF
 
 ensure_odoo18() {
     odoo18_importable && return 0
+    # An editable Odoo hidden by an odoo/ folder of OCA wheels: one .pth line repairs it.
+    _setup_odoo_on_sys_path >/dev/null 2>&1 && odoo18_importable && return 0
     local found lock tree rc=0
     found=$(python3 -c 'import odoo.release as r; print(r.version)' 2>/dev/null || echo "none")
     _setup_log "Odoo 18.0 is not importable by $(command -v python3) (found: $found): installing it."
@@ -174,6 +176,7 @@ ensure_odoo18() {
         tree=$(_setup_odoo_tree) || rc=$?
         ((rc == 0)) && { _setup_build_packages || rc=$?; }
         ((rc == 0)) && { _setup_pip_install_odoo "$tree" || rc=$?; }
+        ((rc == 0)) && { _setup_odoo_on_sys_path || rc=$?; }
     fi
     exec {lock}>&-
     ((rc == 0)) || exit "$rc"
@@ -196,6 +199,56 @@ _setup_pip_install_odoo() {
     rm -f -- "$constraints"
     ((rc == 0)) || _setup_log "ERROR: installing Odoo's requirements or Odoo from $tree failed (pip exit $rc)."
     return "$rc"
+}
+
+# OCA add-ons from PyPI (odoo-addon-* wheels, e.g. quality_control_stock_oca) install
+# into site-packages/odoo/addons/, a folder without __init__.py. A regular 'odoo' package
+# found on sys.path wins over such a folder, but setuptools' editable install (pip -e,
+# above) imports Odoo through a finder that Python asks only after sys.path: the wheels'
+# odoo/ folder then hides Odoo ("import odoo" gives an empty namespace package). So the
+# tree goes on sys.path with a .pth file, as setuptools' compat mode and the former
+# 'setup.py develop' do; Odoo's own odoo/__init__.py then extends odoo.addons over the
+# wheels' folder (pkgutil.extend_path). Nothing to do when sys.path already finds Odoo.
+_setup_odoo_on_sys_path() {
+    python3 - <<'EOF'
+import os
+import site
+import sys
+import sysconfig
+from importlib.machinery import PathFinder
+
+
+def regular(spec):
+    return spec is not None and (spec.origin or "").endswith("__init__.py")
+
+
+if regular(PathFinder.find_spec("odoo")):
+    sys.exit(0)
+for finder in sys.meta_path:
+    if finder is PathFinder or not hasattr(finder, "find_spec"):
+        continue
+    try:
+        spec = finder.find_spec("odoo", None)
+    except Exception:  # a finder that does not expect this call: not Odoo's
+        continue
+    if regular(spec):
+        break
+else:
+    sys.exit(0)  # no Odoo at all: ensure_odoo18 says so
+tree = os.path.dirname(os.path.dirname(os.path.abspath(spec.origin)))
+for folder in (sysconfig.get_paths()["purelib"], site.getusersitepackages()):
+    try:
+        os.makedirs(folder, exist_ok=True)
+        pth = os.path.join(folder, "inventory_sync_odoo_tree.pth")
+        with open(pth, "w", encoding="utf-8") as f:
+            f.write(tree + "\n")
+    except OSError:
+        continue
+    print(f"[setup] Odoo's tree {tree} put on sys.path by {pth}", file=sys.stderr)
+    sys.exit(0)
+print(f"[setup] ERROR: cannot write a .pth file for {tree} into site-packages", file=sys.stderr)
+sys.exit(1)
+EOF
 }
 
 _setup_chrome_found() {
