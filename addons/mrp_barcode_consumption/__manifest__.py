@@ -12,6 +12,8 @@
     "data": [
         "security/mrp_barcode_consumption_security.xml",
         "security/ir.model.access.csv",
+        "security/mrp_barcode_consumption_rules.xml",
+        "views/mrp_barcode_scan_views.xml",
     ],
     "installable": True,
 }

@@ -39,6 +39,7 @@ CODES = {
     "not_available": 422,
     "over_consumption": 422,
     "serial_quantity": 422,
+    "stock_refused": 422,
 }
 
 #: warning codes (never refusals; they ride along with an ok answer)
