@@ -14,6 +14,12 @@
         "security/ir.model.access.csv",
         "security/mrp_barcode_consumption_rules.xml",
         "views/mrp_barcode_scan_views.xml",
+        "views/mrp_barcode_consumption_menus.xml",
+        "views/mrp_production_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": ["mrp_barcode_consumption/static/src/**/*"],
+        "web.assets_tests": ["mrp_barcode_consumption/static/tests/tours/**/*"],
+    },
     "installable": True,
 }

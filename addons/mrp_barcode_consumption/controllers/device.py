@@ -18,6 +18,7 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
+from ..services.retrying import scan_with_retry
 from ..services.scan_codes import http_status
 from .rate_limit import TokenBucketLimiter, retry_after_header
 
@@ -179,8 +180,8 @@ class DeviceEndpoint(http.Controller):
             )
         if declared is not None and declared > limit:
             raise too_large
-        # werkzeug reads at most Content-Length bytes
-        raw = httprequest.get_data(cache=False)
+        # werkzeug reads at most Content-Length bytes (kept: a retried request reads it again)
+        raw = httprequest.get_data()
         if not raw.strip():
             raise EndpointError("bad_json", "The body is empty: send a JSON object.")
         try:
@@ -233,13 +234,10 @@ class DeviceEndpoint(http.Controller):
             )
 
     def _call_service(self, method, values):
-        productions = request.env["mrp.production"]
         try:
-            # a savepoint: an unexpected refusal raised by the service leaves
-            # nothing half-written, while the service's own answers (scan log
-            # rows included) commit with the request
-            with request.env.cr.savepoint():
-                result = getattr(productions, method)(**values)
+            # bounded retries on PostgreSQL concurrency errors, then code "retry"
+            # (409): this request's transaction holds nothing but the scan
+            result = scan_with_retry(request.env, method, **values)
         except AccessError as error:
             code, message = "forbidden", error.args[0]
         except MissingError as error:
@@ -249,5 +247,8 @@ class DeviceEndpoint(http.Controller):
         else:
             status = 200 if result.get("ok") else http_status(result.get("code"))
             return json_response(result, status)
+        # an unexpected refusal raised by the service: nothing of it is kept (the
+        # service's own answers, scan log rows included, commit with the request)
+        request.env.cr.rollback()
         _logger.warning("device endpoint %s: %s: %s", method, code, message)
         return json_response(error_body(code, message), TRANSPORT_CODES[code])

@@ -1,1 +1,2 @@
 from . import test_device_endpoint
+from . import test_tour

@@ -5,12 +5,15 @@ import json
 import uuid
 from unittest.mock import patch
 
+from psycopg2 import errors
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import BaseCase, HttpCase, new_test_user, tagged
 
 from ..controllers import device
 from ..controllers.rate_limit import TokenBucketLimiter, retry_after_header
+from ..services.retrying import DEFAULT_TRIES
 from ..services.scan_codes import CODES
 
 SCAN_URL = "/mrp_barcode_consumption/v1/scan"
@@ -237,6 +240,21 @@ class TestDeviceEndpoint(HttpCase):
         self.assertIn("locked", body["message"])
         production.invalidate_recordset(["origin"])
         self.assertFalse(production.origin)
+
+    def test_409_retry_after_bounded_concurrency_failures(self):
+        attempts = []
+
+        def always_serialization_failure(model, **kwargs):
+            attempts.append(kwargs["scan_id"])
+            raise errors.SerializationFailure("could not serialize access")
+
+        with patch.object(
+            self.registry["mrp.production"], "consume_scan", always_serialization_failure
+        ):
+            body = self.assertRefusal(self.scan("EP-BOLT-0001"), 409, "retry")
+        self.assertEqual(len(attempts), DEFAULT_TRIES)
+        self.assertEqual(len(set(attempts)), 1, "every attempt carries the same scan id")
+        self.assertEqual(body["scan_id"], attempts[0])
 
     # ------------------------------------------------------------ 413 / 429
     def test_413_an_oversized_body(self):
