@@ -241,6 +241,26 @@ class MrpProduction(models.Model):
             facts["undo_of"].undone_by_id = scan
         return scan
 
+    @api.model
+    def _scan_retry_answer(self, method, kwargs):
+        """Answer and log ``retry``: concurrent scans kept winning (see services.retrying)."""
+        started = time.perf_counter()
+        answer = self._scan_answer(
+            "retry",
+            _("The order is busy with other scans: scan again in a moment."),
+            kwargs.get("scan_id"),
+        )
+        log = {
+            "scan_id": kwargs.get("scan_id"),
+            "action": "undo" if method == "undo_last_scan" else "consume",
+            "barcode": kwargs["barcode"][:256] if isinstance(kwargs.get("barcode"), str) else False,
+            "device_id": kwargs.get("device_id") and str(kwargs["device_id"])[:128],
+            "user_id": self.env.uid,
+            "company_id": self.env.company.id,
+        }
+        self._scan_log(None, log, answer, {}, started, is_key=False)
+        return answer
+
     # ------------------------------------------------------------------
     # Answer
     # ------------------------------------------------------------------
@@ -591,10 +611,7 @@ class MrpProduction(models.Model):
         if not found.get("product") and not found.get("package"):
             raise ScanRefusal(
                 "unknown_barcode",
-                _(
-                    "This GS1 barcode names no product, lot or package: scan the "
-                    "product's label."
-                ),
+                _("This GS1 barcode names no product, lot or package: scan the product's label."),
                 **facts,
             )
         return found
@@ -724,9 +741,7 @@ class MrpProduction(models.Model):
         if isinstance(location, str) and location.strip().isdigit():
             location_id = int(location)
         if not isinstance(location_id, int) or isinstance(location_id, bool):
-            raise ScanRefusal(
-                "bad_location", _("The location must be given by its id."), **facts
-            )
+            raise ScanRefusal("bad_location", _("The location must be given by its id."), **facts)
         # sudo: operators read locations; the check below is on the MO's company.
         record = self.env["stock.location"].sudo().browse(location_id).exists()
         if (
@@ -882,8 +897,7 @@ class MrpProduction(models.Model):
             return (
                 "lot_expired",
                 _(
-                    "Lot %(lot)s of %(product)s has expired: set it aside and scan "
-                    "another lot.",
+                    "Lot %(lot)s of %(product)s has expired: set it aside and scan another lot.",
                     lot=lot.name,
                     product=lot.product_id.display_name,
                 ),

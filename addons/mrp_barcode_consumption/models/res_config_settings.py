@@ -5,9 +5,7 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    scan_allow_unplanned = fields.Boolean(
-        related="company_id.scan_allow_unplanned", readonly=False
-    )
+    scan_allow_unplanned = fields.Boolean(related="company_id.scan_allow_unplanned", readonly=False)
     scan_over_consumption = fields.Selection(
         related="company_id.scan_over_consumption", readonly=False
     )

@@ -1,0 +1,56 @@
+"""Bounded retries of a scan for doors that own their transaction.
+
+``consume_scan`` and ``undo_last_scan`` raise PostgreSQL concurrency errors
+unchanged (nothing written): two handhelds on one MO are serialized on the MO
+row, and the one whose snapshot is older than the other's commit must start
+again on a new snapshot. Odoo's RPC (``/web/dataset/call_kw``) already does
+that; a door that owns its request's transaction (the device endpoint, a
+connector's job) calls :func:`scan_with_retry` instead, which rolls the
+transaction back, waits a little and tries again, and answers code ``retry``
+(HTTP 409, "try again") after ``tries`` attempts, logged like any refusal.
+
+Only for a transaction that holds nothing else: the rollback discards all of it.
+"""
+
+import logging
+import random
+import time
+
+from psycopg2 import errors
+
+_logger = logging.getLogger(__name__)
+
+#: Errors after which the same request may succeed on a new snapshot.
+CONCURRENCY_ERRORS = (
+    errors.SerializationFailure,
+    errors.LockNotAvailable,
+    errors.DeadlockDetected,
+)
+
+DEFAULT_TRIES = 5
+
+
+def scan_with_retry(env, method, tries=DEFAULT_TRIES, backoff=0.02, **kwargs):
+    """Call ``env["mrp.production"].<method>(**kwargs)``, retried on concurrency errors.
+
+    :param env: an environment whose cursor's transaction holds only this scan.
+    :param str method: ``"consume_scan"`` or ``"undo_last_scan"``.
+    :param int tries: attempts before answering ``retry``.
+    :param float backoff: seconds; attempt *n* waits up to ``backoff * 2**n``, jittered.
+    :return: the service's answer dict.
+    """
+    if method not in ("consume_scan", "undo_last_scan"):
+        raise ValueError(f"not a scan service method: {method!r}")
+    for attempt in range(tries):
+        try:
+            return getattr(env["mrp.production"], method)(**kwargs)
+        except CONCURRENCY_ERRORS as error:
+            env.cr.rollback()
+            env.invalidate_all()
+            env.registry.reset_changes()
+            _logger.info(
+                "scan %s: %s, attempt %d of %d", kwargs.get("scan_id"), error, attempt + 1, tries
+            )
+            if attempt + 1 < tries:
+                time.sleep(random.uniform(0, backoff * 2**attempt))  # noqa: S311 (jitter)
+    return env["mrp.production"]._scan_retry_answer(method, kwargs)
