@@ -180,3 +180,68 @@ class StockLot(models.Model):
         return self.env["stock.quality.hold.wizard"]._open_for(
             "stock.lot", self, self.env.context.get("quality_action", "hold")
         )
+
+    # ------------------------------------------------------------------
+    # Disposal of rejected lots
+    # ------------------------------------------------------------------
+    def _quality_rejected_quants(self):
+        self._quality_check_lots()
+        quants = self._quality_quants(in_buckets=True).filtered(
+            lambda q: q.quality_bucket == "rejected"
+        )
+        if not quants:
+            raise UserError(
+                _(
+                    "Lot %(lots)s has no rejected stock: only rejected stock can be scrapped "
+                    "or returned to the vendor. Reject it first.",
+                    lots=", ".join(self.mapped("name")),
+                )
+            )
+        return quants
+
+    def action_open_quality_disposal_wizard(self):
+        return self.env["stock.quality.disposal.wizard"]._open_for(
+            "stock.lot", self, self.env.context.get("quality_disposal", "scrap")
+        )
+
+    def action_quality_scrap(self, reason, note=False):
+        """Scrap all the rejected stock of these lots (``stock.quant._quality_dispose``)."""
+        return self._quality_rejected_quants()._quality_dispose("scrap", reason, note=note)
+
+    def action_quality_return(self, reason, note=False, partner=None):
+        """Return all the rejected stock of these lots to their vendors.
+
+        :param partner: ``res.partner``; default: the vendor of each lot's receipt.
+        """
+        return self._quality_rejected_quants()._quality_dispose(
+            "return", reason, note=note, partner=partner
+        )
+
+    def _quality_post_disposal(self, histories):
+        """One note per lot: scrapped or returned, by whom, why, which document."""
+        methods = dict(histories._fields["disposal_method"].selection)
+        for lot in self:
+            lines = histories.filtered(lambda h, lot=lot: h.lot_id == lot)
+            if not lines:
+                continue
+            first = lines[0]
+            body = Markup("<p>%s</p>") % _(
+                "%(method)s by %(user)s, reason: %(reason)s",
+                method=methods[first.disposal_method],
+                user=first.user_id.name,
+                reason=first.reason_id.name,
+            )
+            if first.note:
+                body += Markup("<p>%s</p>") % escape(first.note)
+            body += Markup("<ul>%s</ul>") % Markup("").join(
+                Markup("<li>%s %s: %s → %s (%s)</li>")
+                % (
+                    f"{line.quantity:g}",
+                    line.product_uom_id.name,
+                    line.location_id.complete_name,
+                    line.partner_id.display_name or line.location_dest_id.complete_name,
+                    line.scrap_id.name or line.picking_id.name,
+                )
+                for line in lines
+            )
+            lot.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")

@@ -3,6 +3,8 @@ from odoo import fields, models
 from .stock_location import BUCKETS
 
 ACTIONS = [("hold", "Hold"), ("release", "Release"), ("reject", "Reject")]
+# Rejected stock leaves the books: scrapped or returned to the vendor.
+DISPOSALS = [("scrap", "Scrap"), ("return", "Return to Vendor")]
 
 
 class StockQualityHoldHistory(models.Model):
@@ -16,7 +18,9 @@ class StockQualityHoldHistory(models.Model):
     _order = "date desc, id desc"
     _rec_name = "product_id"
 
-    action = fields.Selection(ACTIONS, required=True, readonly=True, index=True)
+    action = fields.Selection(
+        ACTIONS + [("disposal", "Disposal")], required=True, readonly=True, index=True
+    )
     bucket = fields.Selection(
         BUCKETS,
         readonly=True,
@@ -38,6 +42,12 @@ class StockQualityHoldHistory(models.Model):
     warehouse_id = fields.Many2one("stock.warehouse", readonly=True, index=True)
     move_id = fields.Many2one("stock.move", "Stock Move", readonly=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    disposal_method = fields.Selection(
+        DISPOSALS, readonly=True, help="For a disposal: scrapped, or returned to the vendor."
+    )
+    scrap_id = fields.Many2one("stock.scrap", "Scrap Order", readonly=True)
+    picking_id = fields.Many2one("stock.picking", "Return Transfer", readonly=True)
+    partner_id = fields.Many2one("res.partner", "Vendor", readonly=True)
 
     def _quality_recorded(self):
         """Called once the actions these records describe are done (same transaction).

@@ -358,3 +358,322 @@ class StockQuant(models.Model):
             )
         # sudo: the history is written by the actions only, never by users directly.
         return self.env["stock.quality.hold.history"].sudo().create(history_vals).sudo(False)
+
+    # ------------------------------------------------------------------
+    # Disposal of rejected stock: scrap it, or return it to the vendor
+    # ------------------------------------------------------------------
+    def action_open_quality_disposal_wizard(self):
+        return self.env["stock.quality.disposal.wizard"]._open_for(
+            "stock.quant", self, self.env.context.get("quality_disposal", "scrap")
+        )
+
+    def _quality_dispose(self, method, reason, quantity=None, note=False, partner=None):
+        """Scrap these rejected quants, or return them to the vendor.
+
+        Only stock in a rejected bucket can be disposed of, and only by a
+        Quality Manager. ``scrap`` makes one done ``stock.scrap`` per quant
+        (Odoo's own scrap order, to the company's scrap location). ``return``
+        makes one outgoing transfer per warehouse and vendor, from the
+        rejected bucket to the vendor's location, and validates it at once:
+        the rejected bucket is the staging area already, so the stock leaves
+        the books when the quality manager decides it, as the other quality
+        actions do (a transfer left open would keep it reserved in the bucket
+        instead, with nobody in charge of validating it). Each quantity is
+        recorded in ``stock.quality.hold.history`` (action ``disposal``) and
+        in its lot's chatter. All or nothing: any error raises before a
+        single move is done.
+
+        :param str method: ``scrap`` or ``return``.
+        :param reason: ``stock.quality.hold.reason``, mandatory.
+        :param float quantity: with one quant only, in its product's unit;
+            default: all of it.
+        :param partner: ``res.partner`` to return to; default: the vendor of
+            the receipt that brought each lot in. Required when that is not
+            known (untracked products, lots made or counted in).
+        :returns: the ``stock.quality.hold.history`` records written.
+        :raises UserError: unknown method, no reason, stock not rejected,
+            quantity wrong, vendor unknown, another company's stock.
+        :raises AccessError: the user is not a Quality Manager.
+        """
+        if method not in ("scrap", "return"):
+            raise UserError(_("Unknown disposal %(method)s: scrap or return.", method=method))
+        if not reason:
+            raise UserError(
+                _(
+                    "Choose a reason for this disposal: every quality action needs one. "
+                    "Quality managers add reasons under Inventory > Configuration > "
+                    "Quality Hold Reasons."
+                )
+            )
+        if not self.env.user.has_group(QUALITY_MANAGER):
+            raise AccessError(
+                _(
+                    "Only Quality Managers may scrap rejected stock or return it to the "
+                    "vendor. Ask one to do it."
+                )
+            )
+        if not self:
+            raise UserError(_("There is no stock to act on: select quants with a quantity."))
+        self._quality_check_companies()
+        self._quality_lock()
+        stocked = self.filtered(
+            lambda q: float_compare(q.quantity, 0, precision_rounding=q.product_uom_id.rounding) > 0
+        )
+        if not stocked:
+            raise UserError(
+                _(
+                    "There is no stock to act on: the selected quants are empty (someone "
+                    "else may have moved the stock meanwhile). Reload and check what is left."
+                )
+            )
+        self = stocked  # pylint: disable=self-cls-assignment
+        if quantity is not None and len(self) != 1:
+            raise UserError(_("A quantity can only be given for one quant at a time."))
+        plan = self._quality_disposal_plan(method, quantity, partner)
+        clean = {k: v for k, v in self.env.context.items() if not k.startswith("default_")}
+        self = self.with_env(self.env(context=clean))  # pylint: disable=self-cls-assignment
+        if method == "scrap":
+            rows = self._quality_scrap(reason, plan)
+        else:
+            rows = self._quality_return(reason, plan)
+        now = fields.Datetime.now()
+        history_vals = []
+        for (quant, qty, warehouse, vendor, _origin), (move, scrap, picking) in zip(
+            plan, rows, strict=True
+        ):
+            if move.state != "done":
+                raise UserError(
+                    _(
+                        "The disposal of %(product)s could not be done.",
+                        product=quant.product_id.display_name,
+                    )
+                )
+            history_vals.append(
+                {
+                    "action": "disposal",
+                    "disposal_method": method,
+                    "bucket": "rejected",
+                    "date": now,
+                    "user_id": self.env.user.id,
+                    "reason_id": reason.id,
+                    "note": note or False,
+                    "product_id": move.product_id.id,
+                    "lot_id": quant.lot_id.id,
+                    "quantity": qty,
+                    "location_id": move.location_id.id,
+                    "location_dest_id": move.location_dest_id.id,
+                    "warehouse_id": warehouse.id,
+                    "move_id": move.id,
+                    "company_id": move.company_id.id,
+                    "scrap_id": scrap.id,
+                    "picking_id": picking.id,
+                    "partner_id": vendor.id,
+                }
+            )
+        # sudo: the history is written by the actions only, never by users directly.
+        histories = self.env["stock.quality.hold.history"].sudo().create(history_vals).sudo(False)
+        lots = histories.lot_id
+        # A lot with stock left gets its status from where that lies; a lot
+        # disposed of entirely keeps the status it had (rejected).
+        remaining = (
+            self.env["stock.quant"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "in", lots.ids),
+                    ("location_id.usage", "=", "internal"),
+                    ("quantity", ">", 0),
+                ]
+            )
+            .lot_id
+        )
+        (lots & remaining)._update_quality_status()
+        lots._quality_post_disposal(histories)
+        histories._quality_recorded()
+        return histories
+
+    def _quality_vendor(self):
+        """(vendor, receipt move) of the receipt that brought this quant's lot in, if known."""
+        self.ensure_one()
+        if not self.lot_id:
+            return self.env["res.partner"], self.env["stock.move"]
+        line = (
+            self.env["stock.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "=", self.lot_id.id),
+                    ("state", "=", "done"),
+                    ("location_id.usage", "=", "supplier"),
+                    ("move_id.picking_id.partner_id", "!=", False),
+                ],
+                order="date desc, id desc",
+                limit=1,
+            )
+        )
+        return line.move_id.picking_id.partner_id.sudo(False), line.move_id.sudo(False)
+
+    def _quality_disposal_plan(self, method, quantity, partner):
+        plan = []
+        for quant in self:
+            rounding = quant.product_uom_id.rounding
+            name = quant.product_id.display_name + (
+                f" ({quant.lot_id.name})" if quant.lot_id else ""
+            )
+            location = quant.location_id
+            if location.quality_bucket != "rejected":
+                raise UserError(
+                    _(
+                        "%(name)s lies in %(location)s: only rejected stock can be scrapped "
+                        "or returned to the vendor. Reject it first.",
+                        name=name,
+                        location=location.complete_name,
+                    )
+                )
+            qty = quant.quantity if quantity is None else quantity
+            if float_compare(qty, 0, precision_rounding=rounding) <= 0:
+                raise UserError(_("%(name)s: give a quantity greater than zero.", name=name))
+            if quant.product_id.tracking == "serial" and float_compare(
+                qty, 1, precision_rounding=rounding
+            ):
+                raise UserError(
+                    _(
+                        "%(name)s is tracked by serial number: act on exactly 1 unit "
+                        "per serial, not %(qty)s.",
+                        name=name,
+                        qty=_q(qty),
+                    )
+                )
+            free = float_round(
+                quant.quantity - quant.reserved_quantity, precision_rounding=rounding
+            )
+            if float_compare(qty, free, precision_rounding=rounding) > 0:
+                raise UserError(
+                    _(
+                        "%(name)s: %(location)s has %(free)s %(uom)s that can be disposed of "
+                        "(of %(have)s, the rest is reserved), not %(qty)s. Give at most "
+                        "%(free)s, or unreserve the rest first.",
+                        name=name,
+                        location=location.complete_name,
+                        free=_q(free),
+                        have=_q(quant.quantity),
+                        uom=quant.product_uom_id.name,
+                        qty=_q(qty),
+                    )
+                )
+            vendor, origin = self.env["res.partner"], self.env["stock.move"]
+            if method == "return":
+                vendor, origin = quant._quality_vendor()
+                if partner:
+                    vendor = partner
+                    origin = origin if origin.picking_id.partner_id == partner else origin.browse()
+                if not vendor:
+                    raise UserError(
+                        _(
+                            "%(name)s: no receipt tells which vendor it came from. Choose the "
+                            "vendor to return it to.",
+                            name=name,
+                        )
+                    )
+            plan.append((quant, qty, location.quality_warehouse_id, vendor, origin))
+        return plan
+
+    def _quality_scrap(self, reason, plan):
+        """One done scrap order per planned quantity; returns [(move, scrap, picking)]."""
+        scraps = self.env["stock.scrap"].create(
+            [
+                {
+                    "product_id": quant.product_id.id,
+                    "product_uom_id": quant.product_uom_id.id,
+                    "lot_id": quant.lot_id.id,
+                    "package_id": quant.package_id.id,
+                    "owner_id": quant.owner_id.id,
+                    "company_id": quant.company_id.id,
+                    "location_id": quant.location_id.id,
+                    "scrap_qty": qty,
+                    "origin": self.env._("Quality disposal: %(reason)s", reason=reason.name),
+                }
+                for quant, qty, _warehouse, _vendor, _origin in plan
+            ]
+        )
+        scraps.do_scrap()
+        return [(scrap.move_ids[:1], scrap, self.env["stock.picking"]) for scrap in scraps]
+
+    def _quality_return(self, reason, plan):
+        """One validated return per warehouse and vendor; returns [(move, scrap, picking)]."""
+        groups = {}
+        for index, (quant, _qty, warehouse, vendor, _origin) in enumerate(plan):
+            groups.setdefault((warehouse, vendor, quant.location_id), []).append(index)
+        moves_by_index = {}
+        for (warehouse, vendor, location), indexes in groups.items():
+            picking_type = warehouse.in_type_id.return_picking_type_id or warehouse.out_type_id
+            destination = vendor.with_company(warehouse.company_id).property_stock_supplier
+            origins = plan[indexes[0]][4].browse()
+            for index in indexes:
+                origins |= plan[index][4]
+            picking = self.env["stock.picking"].create(
+                {
+                    "picking_type_id": picking_type.id,
+                    "partner_id": vendor.id,
+                    "location_id": location.id,
+                    "location_dest_id": destination.id,
+                    "company_id": warehouse.company_id.id,
+                    "origin": ", ".join(
+                        [_("Quality disposal: %(reason)s", reason=reason.name)]
+                        + sorted(set(origins.picking_id.mapped("name")))
+                    ),
+                }
+            )
+            move_vals = []
+            for index in indexes:
+                quant, qty, _warehouse, _vendor, origin = plan[index]
+                # Confirmed with its move line, as the other quality actions: Odoo's
+                # reservation would pick any lot of the bucket, not this quant's.
+                move_vals.append(
+                    {
+                        "name": self.env._(
+                            "Return of rejected %(product)s", product=quant.product_id.name
+                        ),
+                        "picking_id": picking.id,
+                        "product_id": quant.product_id.id,
+                        "product_uom": quant.product_uom_id.id,
+                        "product_uom_qty": qty,
+                        "company_id": warehouse.company_id.id,
+                        "state": "confirmed",
+                        "location_id": location.id,
+                        "location_dest_id": destination.id,
+                        "partner_id": vendor.id,
+                        "restrict_partner_id": quant.owner_id.id,
+                        "origin_returned_move_id": origin.id,
+                        "picking_type_id": picking_type.id,
+                        "warehouse_id": warehouse.id,
+                        "picked": True,
+                        "move_line_ids": [
+                            (
+                                0,
+                                0,
+                                {
+                                    "product_id": quant.product_id.id,
+                                    "product_uom_id": quant.product_uom_id.id,
+                                    "quantity": qty,
+                                    "location_id": location.id,
+                                    "location_dest_id": destination.id,
+                                    "company_id": warehouse.company_id.id,
+                                    "picking_id": picking.id,
+                                    "lot_id": quant.lot_id.id,
+                                    "package_id": quant.package_id.id,
+                                    "owner_id": quant.owner_id.id,
+                                    "picked": True,
+                                },
+                            )
+                        ],
+                    }
+                )
+            moves = self.env["stock.move"].create(move_vals)
+            picking._action_done()
+            for move, index in zip(moves, indexes, strict=True):
+                moves_by_index[index] = move
+        return [
+            (moves_by_index[i], self.env["stock.scrap"], moves_by_index[i].picking_id)
+            for i in range(len(plan))
+        ]

@@ -5,3 +5,4 @@ from . import test_hold_release
 from . import test_permissions
 from . import test_recall
 from . import test_tour
+from . import test_disposal

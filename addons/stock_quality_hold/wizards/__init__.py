@@ -1,1 +1,2 @@
 from . import stock_quality_hold_wizard
+from . import stock_quality_disposal_wizard

@@ -58,11 +58,13 @@ class StockQualityHoldHistory(models.Model):
                         "user": _ref(history.user_id),
                         "move_id": history.move_id.id or None,
                         "history_id": history.id,
+                        "disposal": self._hold_disposal(history),
                         "company": {"id": history.company_id.id, "name": history.company_id.name},
                         "occurred_at": iso_time(history.date),
                         "recorded_at": recorded_at,
                     },
-                    operation=history.action,
+                    # a disposal is a scrap or a return, as the outbox's operations say
+                    operation=history.disposal_method or history.action,
                     reference=history.move_id.reference or lot.name or product.default_code,
                     lot=lot,
                     location_from=history.location_id,
@@ -72,6 +74,18 @@ class StockQualityHoldHistory(models.Model):
                 )
             )
         return drafts
+
+    @staticmethod
+    def _hold_disposal(history):
+        if history.action != "disposal":
+            return None
+        partner = history.partner_id
+        return {
+            "method": history.disposal_method,
+            "scrap": _ref(history.scrap_id),
+            "picking": _ref(history.picking_id),
+            "partner": _ref(partner, ref=partner.ref or None),
+        }
 
     @staticmethod
     def _hold_location(location):

@@ -1,1 +1,2 @@
 from . import test_hold_events
+from . import test_disposal_events
