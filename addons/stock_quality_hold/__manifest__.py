@@ -23,6 +23,8 @@
         "views/stock_move_line_views.xml",
         "views/stock_location_views.xml",
         "views/stock_warehouse_views.xml",
+        "views/product_category_views.xml",
+        "views/product_template_views.xml",
         "views/stock_quality_disposal_views.xml",
         "views/stock_quality_hold_menus.xml",
     ],

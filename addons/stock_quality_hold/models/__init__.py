@@ -5,3 +5,7 @@ from . import stock_quality_hold_history
 from . import stock_lot
 from . import stock_quant
 from . import stock_move_line
+from . import product_category
+from . import product_template
+from . import product_product
+from . import stock_move

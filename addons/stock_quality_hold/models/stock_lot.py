@@ -4,6 +4,7 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from .stock_location import BUCKET_LOT_STATUS
+from .stock_quant import QUALITY_OVERRIDE
 
 QUALITY_STATUSES = [
     ("released", "Released"),
@@ -138,11 +139,20 @@ class StockLot(models.Model):
         return quants._quality_action("hold", reason, bucket=bucket, note=note, partial=True)
 
     def action_quality_release(self, reason, note=False):
-        """Release every held quantity of these lots back to their warehouses' stock."""
+        """Release every held quantity of these lots back to their warehouses' stock.
+
+        Rejected stock is included only for users with the *Release failed
+        stock* right; without it, a lot with only rejected stock, or whose
+        status is rejected, is refused with a UserError saying who may do it.
+        """
         self._quality_check_lots()
-        quants = self._quality_quants(in_buckets=True).filtered(
-            lambda q: q.quality_bucket != "rejected"
-        )
+        held = self._quality_quants(in_buckets=True)
+        quants = held.filtered(lambda q: q.quality_bucket != "rejected")
+        if self.env.user.has_group(QUALITY_OVERRIDE):
+            quants = held
+        elif held and not quants:
+            # only rejected stock: say who may release failed stock
+            held._quality_check_failed_release()
         if not quants:
             raise UserError(
                 _(

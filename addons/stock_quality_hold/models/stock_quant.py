@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare, float_is_zero, float_round
 
 QUALITY_MANAGER = "stock_quality_hold.group_quality_manager"
+QUALITY_OVERRIDE = "stock_quality_hold.group_quality_hold_override"
 
 
 def _q(quantity):
@@ -88,6 +89,8 @@ class StockQuant(models.Model):
         self = stocked  # pylint: disable=self-cls-assignment
         if quantity is not None and len(self) != 1:
             raise UserError(_("A quantity can only be given for one quant at a time."))
+        if action == "release":
+            self._quality_check_failed_release()
         plan, skipped = self._quality_plan(action, bucket, quantity, partial)
         histories = self.env["stock.quality.hold.history"]
         if plan:
@@ -110,6 +113,48 @@ class StockQuant(models.Model):
                     companies=", ".join(foreign.company_id.mapped("name")),
                 )
             )
+
+    def _quality_check_failed_release(self):
+        """Refuse to release failed stock unless the user may overrule the inspection.
+
+        Failed stock is stock in a rejected bucket, or of a lot whose quality
+        status is rejected. Releasing it needs the *Release failed stock* right
+        (``group_quality_hold_override``).
+
+        :raises UserError: naming the failed stock and who holds the right.
+        """
+        failed = self.filtered(
+            lambda q: (
+                q.location_id.quality_bucket == "rejected" or q.lot_id.quality_status == "rejected"
+            )
+        )
+        if not failed or self.env.user.has_group(QUALITY_OVERRIDE):
+            return
+        # sudo: a quality manager may not read groups' members; only their names are shown.
+        group = self.env.ref(QUALITY_OVERRIDE).sudo()
+        holders = group.users.filtered(
+            lambda u: u.active and self.env.company in u.company_ids
+        ).sorted("name")
+        if holders:
+            who = ", ".join(holders[:5].mapped("name")) + (", ..." if len(holders) > 5 else "")
+        else:
+            who = _("nobody yet: an administrator grants it under Settings > Users")
+        raise UserError(
+            _(
+                "%(stock)s failed its inspection (rejected). Only users with the "
+                "'Release failed stock' right may release it: %(who)s. Ask one of them, "
+                "or leave it rejected to be scrapped or returned to the vendor.",
+                stock=", ".join(
+                    sorted(
+                        {
+                            q.product_id.display_name + (f" ({q.lot_id.name})" if q.lot_id else "")
+                            for q in failed
+                        }
+                    )
+                ),
+                who=who,
+            )
+        )
 
     def _quality_lock(self):
         """Lock the quants, or tell the user someone else is acting on them right now."""

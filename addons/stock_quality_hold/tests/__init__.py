@@ -6,3 +6,5 @@ from . import test_permissions
 from . import test_recall
 from . import test_tour
 from . import test_disposal
+from . import test_receipt_inspection
+from . import test_failed_release_override

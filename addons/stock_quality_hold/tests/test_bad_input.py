@@ -112,3 +112,42 @@ class TestBadInput(QualityHoldCase):
             .with_user(self.operator)
             .search([("id", "in", histories.ids)])
         )
+
+    def test_holding_stock_reserved_and_picked_for_a_delivery_then_done(self):
+        picking = self.delivery(self.lot_product, 5)
+        picking.action_assign()
+        picking.move_ids.picked = True
+        quant = self.quants(self.lot_product, self.stock, self.lot1)
+        with self.assertRaisesRegex(
+            UserError, f"5 Units is reserved for {picking.name}. Unreserve it there first"
+        ):
+            self.hold(quant)
+        self.assertNothingMoved()
+        # the recall reports it instead of moving it
+        histories, skipped = self.as_user(self.lot1, self.operator).action_quality_recall(
+            self.reason_recall
+        )
+        self.assertFalse(histories)
+        self.assertEqual([(q, qty) for q, qty, _why in skipped], [(quant, 5)])
+        self.assertIn(picking.name, skipped[0][2])
+        # once the delivery is done, the stock is gone: holding it says so
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        with self.assertRaisesRegex(UserError, "(no stock to act on|no longer where).*Reload"):
+            self.hold(quant)
+        self.assertFalse(
+            self.env["stock.quality.hold.history"].search([("lot_id", "=", self.lot1.id)])
+        )
+
+    def test_releasing_a_serial_by_other_than_one(self):
+        serial = self.lot("SN-B2", self.serial_product)
+        self.put(self.serial_product, 1, lot=serial)
+        self.hold(self.quants(self.serial_product, self.stock, serial))
+        held = self.quants(self.serial_product, self.warehouse.qa_hold_location_id, serial)
+        for quantity in (0.5, 2):
+            with self.assertRaisesRegex(
+                UserError, f"Sensor \\(SN-B2\\) is tracked by serial number.*not {quantity:g}"
+            ):
+                self.release(held, quantity=quantity)
+        self.assertEqual(held.quantity, 1)
+        self.assertEqual(serial.quality_status, "on_hold")

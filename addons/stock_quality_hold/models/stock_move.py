@@ -1,0 +1,132 @@
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_is_zero
+
+RECEIPT_REASON = "stock_quality_hold.reason_inspection_on_receipt"
+RECEIPT_REASON_CODE = "inspection_on_receipt"
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    def _quality_receipt_bucket(self):
+        """The QA hold bucket this move must deliver into, or an empty recordset.
+
+        A move is inspected on receipt when all of these hold:
+
+        * it belongs to a receipt operation (``picking_type_id.code == "incoming"``),
+          that is the first step of a one-, two- or three-step receipt;
+        * it comes from a vendor or a customer (``location_id.usage`` ``supplier``
+          or ``customer``): stock that enters the company, not stock moving
+          between its own warehouses through transit;
+        * it enters a warehouse (``location_dest_id.warehouse_id``) that has a QA
+          hold bucket;
+        * its product requires inspection
+          (``product.product._quality_inspect_on_receipt``).
+
+        Glue modules extend this (for example, a receipt that triggers an inspection).
+
+        :returns: ``stock.location`` (the warehouse's QA hold bucket) or empty.
+        """
+        self.ensure_one()
+        none = self.env["stock.location"]
+        if self.picking_type_id.code != "incoming" or self.scrapped:
+            return none
+        if self.location_id.usage not in ("supplier", "customer"):
+            return none
+        destination = self.location_dest_id
+        if destination.quality_bucket or not destination.warehouse_id:
+            return none
+        if not self.product_id.is_storable or not self.product_id._quality_inspect_on_receipt():
+            return none
+        return destination.warehouse_id.qa_hold_location_id
+
+    def _action_done(self, cancel_backorder=False):
+        """Receipts of products inspected on receipt deliver into QA hold.
+
+        The destination of the move and of its move lines becomes the
+        warehouse's QA hold bucket *before* the move is done: the received
+        stock is never in the warehouse's tree, not for a moment, so nothing
+        reserves or promises it. The done move line (vendor → QA hold) is the
+        receipt itself, so the ledger stays one move per movement. No push rule
+        leaves a bucket, so the later steps of a two- or three-step receipt are
+        not created for these quantities: releasing them puts them in stock.
+        """
+        buckets = {}
+        for move in self:
+            if move.state in ("done", "cancel"):
+                continue
+            bucket = move._quality_receipt_bucket()
+            if bucket:
+                buckets[move] = bucket
+        if buckets:
+            reason = self._quality_receipt_reason()
+            for move, bucket in buckets.items():
+                warehouse = move.warehouse_id
+                move.location_dest_id = bucket
+                # stock.move.write() sets the warehouse from the new destination,
+                # which lies outside the warehouse's tree: keep the receipt's own.
+                move.warehouse_id = warehouse
+                move.move_line_ids.location_dest_id = bucket
+        done = super()._action_done(cancel_backorder=cancel_backorder)
+        if buckets:
+            received = done.filtered(lambda m: m.state == "done" and m in buckets)
+            received._quality_record_receipt_hold(reason)
+        return done
+
+    def _quality_receipt_reason(self):
+        reason = self.env.ref(RECEIPT_REASON, raise_if_not_found=False)
+        if not reason:
+            reason = (
+                self.env["stock.quality.hold.reason"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("code", "=", RECEIPT_REASON_CODE)], limit=1)
+            )
+        if not reason:
+            raise UserError(
+                _(
+                    "Products of this receipt must be inspected on receipt, but the hold "
+                    "reason with code %(code)s is missing. Ask a quality manager to "
+                    "create it under Inventory > Configuration > Quality Hold Reasons, "
+                    "then validate again.",
+                    code=RECEIPT_REASON_CODE,
+                )
+            )
+        return reason
+
+    def _quality_record_receipt_hold(self, reason):
+        """Record the received quantities as held: history, lot status, chatter, hook."""
+        vals = []
+        now = fields.Datetime.now()
+        for move in self:
+            bucket = move.location_dest_id
+            for line in move.move_line_ids:
+                if float_is_zero(
+                    line.quantity_product_uom, precision_rounding=line.product_id.uom_id.rounding
+                ):
+                    continue
+                vals.append(
+                    {
+                        "action": "hold",
+                        "bucket": "qa_hold",
+                        "date": now,
+                        "user_id": self.env.user.id,
+                        "reason_id": reason.id,
+                        "product_id": line.product_id.id,
+                        "lot_id": line.lot_id.id,
+                        "quantity": line.quantity_product_uom,
+                        "location_id": line.location_id.id,
+                        "location_dest_id": bucket.id,
+                        "warehouse_id": bucket.quality_warehouse_id.id,
+                        "move_id": move.id,
+                        "company_id": move.company_id.id,
+                    }
+                )
+        # sudo: the history is written by the actions only, never by users directly.
+        histories = self.env["stock.quality.hold.history"].sudo().create(vals).sudo(False)
+        lots = histories.lot_id
+        lots._update_quality_status()
+        lots._quality_post(histories)
+        histories._quality_recorded()
+        return histories
