@@ -24,7 +24,8 @@ from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import SUPERUSER_ID, api, models
+from odoo.tools import SQL
 
 from ..services import cron_wakeup, retry_policy, transport, webhook_signature
 from ..services.bulk_insert import insert_rows
@@ -72,7 +73,10 @@ class StockSyncDispatcher(models.AbstractModel):
         (cr.precommit.data["stock_sync.trigger_id"],) = insert_rows(
             cr,
             "ir_cron_trigger",
-            [{"cron_id": cron_id, "call_at": fields.Datetime.now()}],
+            # The database's clock, like the cron workers' "call_at <= now()": a
+            # server clock ahead of it would make the trigger not yet due when
+            # the NOTIFY arrives, and the run would wait for the 60 s poll.
+            [{"cron_id": cron_id, "call_at": SQL("(now() AT TIME ZONE 'UTC')")}],
             self.env.uid,
         )
         data = cr.postcommit.data
@@ -387,6 +391,7 @@ class StockSyncDispatcher(models.AbstractModel):
                 (endpoints.ids, WAITING),
             )
             earliest, now = cr.fetchone()
+        _logger.debug("dispatch: next run at %s (now %s)", earliest, now)
         if earliest and earliest < now + timedelta(minutes=1):
             # sudo: ir.cron is technical; the trigger is ours to set.
             cron = self.env.ref("stock_sync.ir_cron_dispatch").sudo()

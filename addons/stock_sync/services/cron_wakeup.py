@@ -7,6 +7,7 @@ with real-time material; a fresh connection each time cost more than the
 rest of capture together, so this module keeps one per process.
 """
 
+import heapq
 import logging
 import os
 import threading
@@ -57,6 +58,7 @@ def notify_cron_workers(dbname):
                     _connection, _connection_pid = _connect(), os.getpid()
                 with _connection.cursor() as cr:
                     cr.execute(f"SELECT {ODOO_NOTIFY_FUNCTION}('cron_trigger', %s)", (dbname,))
+                _logger.debug("cron workers of %s notified", dbname)
                 return True
             except psycopg2.Error as exc:
                 _connection = None
@@ -66,25 +68,61 @@ def notify_cron_workers(dbname):
     return False
 
 
+# Per database: the wake-ups wanted (time.monotonic() values, a heap) and the
+# one timer armed for the earliest of them.
+_wanted = {}
 _timers = {}
+# Wake-ups this close to one already wanted are the same wake-up.
+COALESCE_SECONDS = 0.05
 
 
 def notify_cron_workers_later(dbname, delay):
-    """Send the notification in ``delay`` seconds (a daemon timer, one per database).
+    """Send the notification in ``delay`` seconds (one daemon timer per database).
 
     Odoo only notifies its cron workers of triggers due now; one set for a
-    retry in 8 s would otherwise wait for the workers' 60 s poll. If this
-    process ends first, that poll still runs the job: late, not lost.
+    retry in 8 s would otherwise wait for the workers' 60 s poll. Every time
+    asked for is kept until it passed, not only the earliest: the run an
+    earlier wake-up was meant for may already have happened (woken by a
+    stock transaction), and then that wake-up finds nothing due, runs
+    nothing, and schedules nothing; the later one must still come. If this
+    process ends first, the 60 s poll still runs the job: late, not lost.
     """
+    due = time.monotonic() + max(delay, 0.0)
     with _lock:
-        current = _timers.get(dbname)
-        due = time.monotonic() + delay
-        if current and current.is_alive() and current.due <= due:
+        wanted = _wanted.setdefault(dbname, [])
+        if any(abs(other - due) < COALESCE_SECONDS for other in wanted):
             return
-        if current:
-            current.cancel()
-        timer = threading.Timer(delay, notify_cron_workers, (dbname,))
-        timer.daemon = True
-        timer.due = due
-        _timers[dbname] = timer
-        timer.start()
+        heapq.heappush(wanted, due)
+        _arm(dbname)
+
+
+def _arm(dbname):
+    """Arm the database's timer for its earliest wanted wake-up (under ``_lock``)."""
+    wanted = _wanted.get(dbname)
+    if not wanted:
+        return
+    current = _timers.get(dbname)
+    if current and current.is_alive() and current.due <= wanted[0]:
+        return
+    if current:
+        current.cancel()
+    timer = threading.Timer(max(wanted[0] - time.monotonic(), 0.0), _fire, (dbname,))
+    timer.daemon = True
+    timer.due = wanted[0]
+    _timers[dbname] = timer
+    timer.start()
+    _logger.debug(
+        "cron workers of %s will be notified in %.2f s", dbname, wanted[0] - time.monotonic()
+    )
+
+
+def _fire(dbname):
+    with _lock:
+        wanted = _wanted.get(dbname, [])
+        now = time.monotonic()
+        while wanted and wanted[0] <= now + COALESCE_SECONDS:
+            heapq.heappop(wanted)
+        _timers.pop(dbname, None)
+    notify_cron_workers(dbname)
+    with _lock:
+        _arm(dbname)
