@@ -229,6 +229,48 @@ class TestReceiptInspection(QualityHoldCase):
             self.env["stock.quality.hold.history"].search([("product_id", "=", self.product.id)])
         )
 
+    def test_customer_returns_are_held_transfers_through_transit_are_not(self):
+        self.put(self.product, 5)
+        delivery = self.delivery(self.product, 2)
+        delivery.action_assign()
+        delivery.move_ids.picked = True
+        delivery.button_validate()
+        self.assertEqual(delivery.state, "done")
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_user(self.operator)
+            .with_context(active_id=delivery.id, active_model="stock.picking")
+            .create({})
+        )
+        wizard.product_return_moves.quantity = 2
+        returned = self.env["stock.picking"].browse(wizard.action_create_returns()["res_id"])
+        returned = returned.with_user(self.operator)
+        returned.move_ids.quantity = 2
+        returned.move_ids.picked = True
+        returned.button_validate()
+        qa_hold = self.warehouse.qa_hold_location_id
+        self.assertEqual(returned.move_ids.location_dest_id, qa_hold)
+        self.assertEqual(self.qty(self.product, qa_hold), 2)
+        self.assertEqual(self.qty(self.product, self.stock), 3)
+        self.assertEqual(
+            self.env["stock.quality.hold.history"]
+            .search([("move_id", "=", returned.move_ids.id)])
+            .reason_id,
+            self.reason_receipt,
+        )
+        # stock of the company arriving through transit was inspected where it came in
+        transit_move = self.env["stock.move"].create(
+            {
+                "name": "From the other warehouse",
+                "product_id": self.product.id,
+                "product_uom_qty": 1,
+                "picking_type_id": self.warehouse.in_type_id.id,
+                "location_id": self.company.internal_transit_location_id.id,
+                "location_dest_id": self.stock.id,
+            }
+        )
+        self.assertFalse(transit_move._quality_receipt_bucket())
+
     def test_missing_reason_refuses_the_receipt_and_nothing_is_received(self):
         self.reason_receipt.unlink()
         with self.assertRaisesRegex(UserError, "inspection_on_receipt is missing.*validate again"):
