@@ -173,22 +173,24 @@ class StockSyncDelivery(models.Model):
     @api.model
     def _fan_out_rows(self, events, facts, endpoints=None):
         """Insert the deliveries of freshly written events (plain rows), in one statement."""
-        if endpoints is None:
-            endpoints = self.env["stock.sync.endpoint"].search([])
-        if not endpoints or not events:
+        if not events:
+            return self.browse()
+        Endpoint = self.env["stock.sync.endpoint"]
+        # Every active endpoint's filters come from a cache (see _routing_table).
+        table = Endpoint._routing_table() if endpoints is None else endpoints._routing_entries()
+        if not table:
             return self.browse()
         # The database's clock, like the claims that compare with it.
         now = self.env.cr.now()
-        rules = [(endpoint, endpoint._routing_rules()) for endpoint in endpoints]
         rows = []
         realtime = False
         for event, event_facts in zip(events, facts, strict=True):
-            for endpoint, endpoint_rules in rules:
-                if endpoint.id not in event_facts["endpoint_ids"] and not endpoint._accepts(
-                    endpoint_rules, event_facts
+            for endpoint in table:
+                if endpoint.id not in event_facts["endpoint_ids"] and not Endpoint._accepts(
+                    endpoint.rules, event_facts
                 ):
                     continue
-                first_attempt = endpoint._first_attempt_at(event["criticality"], now)
+                first_attempt = endpoint.first_attempt_at(event["criticality"], now)
                 realtime = realtime or first_attempt <= now
                 rows.append(
                     {

@@ -1,13 +1,45 @@
 import datetime
 import math
+from typing import NamedTuple
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
-from odoo.tools import str2bool
+from odoo.tools import SQL, str2bool
 
 from ..services import http_transport, transport
 
 CADENCES = [("realtime", "Real time"), ("batch", "Scheduled batch")]
+CRITICALITY_KEYS = ("critical", "standard", "bulk")
+# The endpoint's filters (many2many): their relation tables are part of the routing fingerprint.
+ROUTING_RELATIONS = (
+    "event_type_ids",
+    "filter_company_ids",
+    "warehouse_ids",
+    "location_ids",
+    "product_categ_ids",
+)
+
+
+def first_attempt_at(cadence, batch_interval, now):
+    """Now for the real-time cadence; else the next multiple of ``batch_interval`` minutes."""
+    if cadence == "realtime":
+        return now
+    interval = batch_interval * 60
+    epoch = now.timestamp() if now.tzinfo else now.replace(tzinfo=datetime.UTC).timestamp()
+    window = math.ceil(epoch / interval) * interval
+    return datetime.datetime.fromtimestamp(window, datetime.UTC).replace(tzinfo=None)
+
+
+class RoutingEntry(NamedTuple):
+    """One active endpoint as fan-out sees it (cached between transactions: immutable)."""
+
+    id: int
+    rules: dict
+    cadences: dict  # criticality -> cadence
+    batch_interval: int
+
+    def first_attempt_at(self, criticality, now):
+        return first_attempt_at(self.cadences[criticality or "standard"], self.batch_interval, now)
 
 
 class StockSyncEndpoint(models.Model):
@@ -206,17 +238,22 @@ class StockSyncEndpoint(models.Model):
     # Routing
     # ------------------------------------------------------------------
     def _routing_rules(self):
-        """The endpoint's filters in a form cheap to test per event."""
+        """The endpoint's filters in a form cheap to test per event, and immutable.
+
+        Locations and categories are kept as ``/id/`` markers, matched inside
+        the ``/``-prefixed ``parent_path`` of an event's locations and
+        category: a filter then still holds after a location is moved.
+        """
         self.ensure_one()
         return {
-            "types": set(self.event_type_ids.mapped("code")),
+            "types": frozenset(self.event_type_ids.mapped("code")),
             # An endpoint of a company only ever receives that company's events.
-            "companies": {self.company_id.id}
-            if self.company_id
-            else set(self.filter_company_ids.ids),
-            "warehouses": set(self.warehouse_ids.ids),
-            "locations": tuple(self.location_ids.mapped("parent_path")),
-            "categories": tuple(self.product_categ_ids.mapped("parent_path")),
+            "companies": frozenset(
+                [self.company_id.id] if self.company_id else self.filter_company_ids.ids
+            ),
+            "warehouses": frozenset(self.warehouse_ids.ids),
+            "locations": tuple(f"/{location_id}/" for location_id in self.location_ids.ids),
+            "categories": tuple(f"/{categ_id}/" for categ_id in self.product_categ_ids.ids),
         }
 
     @staticmethod
@@ -229,12 +266,56 @@ class StockSyncEndpoint(models.Model):
         if rules["warehouses"] and not facts["warehouse_ids"] & rules["warehouses"]:
             return False
         if rules["locations"] and not any(
-            path.startswith(rules["locations"]) for path in facts["location_paths"]
+            marker in path for path in facts["location_paths"] for marker in rules["locations"]
         ):
             return False
-        if rules["categories"] and not facts["categ_path"].startswith(rules["categories"]):
+        if rules["categories"] and not any(
+            marker in facts["categ_path"] for marker in rules["categories"]
+        ):
             return False
         return True
+
+    def _routing_entries(self):
+        """A :class:`RoutingEntry` per endpoint: what fan-out needs, without the records."""
+        return tuple(
+            RoutingEntry(
+                endpoint.id,
+                endpoint._routing_rules(),
+                {criticality: endpoint._cadence(criticality) for criticality in CRITICALITY_KEYS},
+                endpoint.batch_interval,
+            )
+            for endpoint in self
+        )
+
+    @api.model
+    def _routing_table(self):
+        """The routing entries of every active endpoint, for the fan-out of each capture.
+
+        Cached per worker, keyed on a fingerprint of the endpoints and their
+        filter tables read in the caller's transaction (one small statement):
+        any change to an endpoint, committed or made in this transaction, gives
+        a new key, so a capture never routes with filters its own snapshot
+        does not show. Saves the six reads of endpoints and filters a capture
+        made before.
+        """
+        rels = [self._fields[name].relation for name in ROUTING_RELATIONS]
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT (SELECT string_agg(concat_ws(':', id, active, write_date), ','"
+                " ORDER BY id) FROM stock_sync_endpoint), %s",
+                SQL(", ").join(
+                    SQL("(SELECT count(*) FROM %s)", SQL.identifier(rel)) for rel in rels
+                ),
+            )
+        )
+        return self._routing_table_for(self.env.cr.fetchone())
+
+    @api.model
+    @tools.ormcache("fingerprint")
+    def _routing_table_for(self, fingerprint):
+        # sudo: routing covers every endpoint, whatever the acting user may read.
+        return self.sudo().with_context(active_test=True).search([])._routing_entries()
 
     def _cadence(self, criticality):
         self.ensure_one()
@@ -242,12 +323,8 @@ class StockSyncEndpoint(models.Model):
 
     def _first_attempt_at(self, criticality, now):
         """Now for real-time classes; the next batch window for scheduled ones."""
-        if self._cadence(criticality) == "realtime":
-            return now
-        interval = self.batch_interval * 60
-        epoch = now.timestamp() if now.tzinfo else now.replace(tzinfo=datetime.UTC).timestamp()
-        window = math.ceil(epoch / interval) * interval
-        return datetime.datetime.fromtimestamp(window, datetime.UTC).replace(tzinfo=None)
+        self.ensure_one()
+        return first_attempt_at(self._cadence(criticality), self.batch_interval, now)
 
     def _active_secrets(self):
         self.ensure_one()

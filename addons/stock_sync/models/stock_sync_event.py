@@ -266,8 +266,9 @@ class StockSyncEvent(models.Model):
             "type": event_type,
             "company_id": company.id,
             "warehouse_ids": {loc.warehouse_id.id for loc in locations if loc.warehouse_id},
-            "location_paths": [loc.parent_path or "" for loc in locations],
-            "categ_path": category.parent_path or "",
+            # "/1/7/12/": endpoint filters look for "/<id>/" in it
+            "location_paths": [f"/{loc.parent_path or ''}" for loc in locations],
+            "categ_path": f"/{category.parent_path or ''}",
         }
 
     @api.model
