@@ -17,6 +17,7 @@
         "views/mrp_barcode_consumption_menus.xml",
         "views/mrp_production_views.xml",
     ],
+    "demo": ["demo/mrp_barcode_consumption_demo.xml"],
     "assets": {
         "web.assets_backend": ["mrp_barcode_consumption/static/src/**/*"],
         "web.assets_tests": ["mrp_barcode_consumption/static/tests/tours/**/*"],

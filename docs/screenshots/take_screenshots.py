@@ -6,6 +6,11 @@ Defaults: http://127.0.0.1:8069 and http://127.0.0.1:8765/. Logs in as admin,
 hands the session cookie to a fresh headless Chromium and drives it over the
 DevTools protocol (websocket-client, in requirements.txt); PNGs are reduced to
 a small palette to keep the repository light.
+
+``ODOO_DB`` names another database than bin/run's ``inventory_sync``;
+``ONLY=handheld-scan.png`` (comma-separated) retakes only those pictures. The
+handheld picture scans one housing on the demo order of mrp_barcode_consumption
+at 360 px wide, and undoes that scan after the shot.
 """
 
 import base64
@@ -26,21 +31,63 @@ ODOO = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8069").rstrip("/
 RECEIVER = sys.argv[2] if len(sys.argv) > 2 else "http://127.0.0.1:8765/"
 
 
+DB = os.environ.get("ODOO_DB", "inventory_sync")
+ONLY = {name for name in os.environ.get("ONLY", "").split(",") if name}
+
+# The handheld screen: open the demo order, scan a housing with the barcode
+# service (as a keyboard-wedge scanner would), wait for the answer.
+HANDHELD_SCAN = """(async () => {
+    const wait = async (selector) => {
+        for (let i = 0; i < 100 && !document.querySelector(selector); i++) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return document.querySelector(selector);
+    };
+    [...document.querySelectorAll('.o_handheld_pick')]
+        .find((b) => b.textContent.includes('Water pump WP-2')).click();
+    await wait('.o_handheld_component');
+    odoo.__WOWL_DEBUG__.root.env.services.barcode.bus.trigger(
+        'barcode_scanned', {barcode: '2000001000014', target: document.body});
+    await wait(".o_handheld_feedback[data-code='consumed']");
+})()"""
+HANDHELD_UNDO = """(async () => {
+    document.querySelector('.o_handheld_undo').click();
+    for (let i = 0; i < 100 && !document.querySelector(".o_handheld_feedback[data-code='undone']"); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+})()"""
+
+
 def shots(session):
     """(file, URL, CSS selector that says the page is drawn, window size, script to run
-    before the shot), for the README."""
-    dead = call_kw(session, "stock.sync.delivery", "search", [[("state", "=", "dead")]], limit=1)
+    before the shot, script to run after it), for the README."""
+
+    def dead_letter_url():
+        dead = call_kw(
+            session, "stock.sync.delivery", "search", [[("state", "=", "dead")]], limit=1
+        )
+        return f"{ODOO}/odoo/action-stock_sync.action_stock_sync_exception_queue/{dead[0]}"
+
     return [
         (
             "dead_letter.png",
-            f"{ODOO}/odoo/action-stock_sync.action_stock_sync_exception_queue/{dead[0]}",
+            dead_letter_url,
             ".o_form_view .o_field_widget",
             (1280, 1000),
             # the receiver's answer, rather than the payload
             "[...document.querySelectorAll('.o_notebook_headers .nav-link')]"
             ".find(a => a.textContent.trim() === 'Response')?.click()",
+            "",
         ),
-        ("receiver_page.png", RECEIVER, "table.events", (1360, 700), ""),
+        ("receiver_page.png", RECEIVER, "table.events", (1360, 700), "", ""),
+        (
+            "handheld-scan.png",
+            f"{ODOO}/odoo/scan-components",
+            ".o_handheld_pick",
+            (360, 740),
+            HANDHELD_SCAN,
+            HANDHELD_UNDO,
+        ),
     ]
 
 
@@ -48,7 +95,7 @@ def odoo_session():
     body = json.dumps(
         {
             "jsonrpc": "2.0",
-            "params": {"db": "inventory_sync", "login": "admin", "password": "admin"},
+            "params": {"db": DB, "login": "admin", "password": "admin"},
         }
     ).encode()
     request = urllib.request.Request(
@@ -112,7 +159,7 @@ class Browser:
             if message.get("id") == self.next_id:
                 return message.get("result", {})
 
-    def shoot(self, url, ready_selector, size, script, path):
+    def shoot(self, url, ready_selector, size, script, after, path):
         width, height = size
         self.call(
             "Emulation.setDeviceMetricsOverride",
@@ -129,11 +176,13 @@ class Browser:
             if result.get("result", {}).get("value"):
                 break
         if script:
-            self.call("Runtime.evaluate", expression=script)
+            self.call("Runtime.evaluate", expression=script, awaitPromise=True)
         time.sleep(1.5)  # let the view settle (fonts, counters)
         data = base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"])
         image = Image.open(io.BytesIO(data)).convert("RGB").quantize(colors=64)
         image.save(path, optimize=True)
+        if after:
+            self.call("Runtime.evaluate", expression=after, awaitPromise=True)
 
     def close(self):
         self.ws.close()
@@ -149,9 +198,11 @@ def main():
         session = odoo_session()
         browser.call("Network.enable")
         browser.call("Network.setCookie", name="session_id", value=session, domain=host, path="/")
-        for name, url, selector, size, script in shots(session):
+        for name, url, selector, size, script, after in shots(session):
+            if ONLY and name not in ONLY:
+                continue
             path = os.path.join(HERE, name)
-            browser.shoot(url, selector, size, script, path)
+            browser.shoot(url() if callable(url) else url, selector, size, script, after, path)
             print(f"{path}: {os.path.getsize(path) // 1024} KiB")  # noqa: T201
     finally:
         browser.close()

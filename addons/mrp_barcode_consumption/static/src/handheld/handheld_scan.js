@@ -218,6 +218,10 @@ export class HandheldScan extends Component {
         return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
     }
 
+    withUnit(value, uom) {
+        return `${this.formatQty(value)} ${uom || ""}`.trim();
+    }
+
     componentClass(component) {
         return {
             "o_handheld_done": component.remaining <= 0,
