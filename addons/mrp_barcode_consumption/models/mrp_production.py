@@ -29,6 +29,11 @@ _HRI = re.compile(r"^(\(\d{2,4}\)[^()]*)+$")
 STATES_OPEN = ("confirmed", "progress", "to_close")
 
 
+def _blank(value):
+    """Not given: None, False or an empty string (0 is a quantity, not a blank)."""
+    return value is None or value is False or (isinstance(value, str) and not value.strip())
+
+
 class ScanRefusal(Exception):
     """A business refusal inside the service: answered, logged, never raised out."""
 
@@ -136,7 +141,7 @@ class MrpProduction(models.Model):
     @api.model
     def _scan_run(self, request, scan_id, step):
         started = time.perf_counter()
-        scan_id = str(scan_id).strip() if scan_id not in (None, False, "") else None
+        scan_id = str(scan_id).strip() if not _blank(scan_id) else None
         request_hash = hashlib.sha256(
             json.dumps(request, sort_keys=True, default=str).encode()
         ).hexdigest()
@@ -340,7 +345,7 @@ class MrpProduction(models.Model):
                 "missing_field", _("No barcode was sent: scan a component, a lot or an order.")
             )
         barcode = barcode.strip("\r\n ")
-        if request["production"] in (None, False, ""):
+        if _blank(request["production"]):
             production = self._scan_find_production(barcode, by_scan=True)
             return self._scan_answer(
                 "opened",
@@ -357,7 +362,7 @@ class MrpProduction(models.Model):
 
     @api.model
     def _scan_undo(self, request, scan_id):
-        if request["production"] in (None, False, ""):
+        if _blank(request["production"]):
             raise ScanRefusal(
                 "missing_field", _("Say which manufacturing order to undo the last scan of.")
             )
@@ -735,7 +740,7 @@ class MrpProduction(models.Model):
         ), facts
 
     def _scan_location(self, location, facts):
-        if location in (None, False, ""):
+        if _blank(location):
             return self.location_src_id
         location_id = location
         if isinstance(location, str) and location.strip().isdigit():
@@ -763,6 +768,15 @@ class MrpProduction(models.Model):
 
     def _scan_package_content(self, package, facts):
         quants = package.quant_ids.filtered(lambda q: q.quantity > 0)
+        if not quants:
+            raise ScanRefusal(
+                "not_available",
+                _(
+                    "Package %(package)s is empty: scan the package the components are in.",
+                    package=package.name,
+                ),
+                **facts,
+            )
         products = quants.product_id
         components = products & self.move_raw_ids.product_id
         if len(products) != 1 or len(quants.lot_id) > 1:
@@ -793,9 +807,9 @@ class MrpProduction(models.Model):
         raw = request["quantity"]
         uom_ref = request["uom"]
         uom = product.uom_id
-        if uom_ref not in (None, False, ""):
+        if not _blank(uom_ref):
             uom = self._scan_uom(uom_ref, product, facts)
-        elif raw in (None, False, "") and parsed.get("uom"):
+        elif _blank(raw) and parsed.get("uom"):
             uom = parsed["uom"]
             if uom.category_id != product.uom_id.category_id:
                 raise ScanRefusal(
@@ -809,7 +823,7 @@ class MrpProduction(models.Model):
                     ),
                     **facts,
                 )
-        if raw in (None, False, ""):
+        if _blank(raw):
             value = parsed.get("quantity", 1)
         elif isinstance(raw, bool):
             value = None

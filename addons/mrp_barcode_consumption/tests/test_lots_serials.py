@@ -1,0 +1,80 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import ScanCase
+
+
+@tagged("post_install", "-at_install")
+class TestLotsSerials(ScanCase):
+    def test_lot_by_its_name(self):
+        production = self.new_production(qty=2)  # 1 kg resin planned
+        answer = self.scan("RES-A", production, quantity=0.4)
+        self.assertTrue(answer["ok"], answer["message"])
+        self.assertEqual(answer["consumed"]["lot"], "RES-A")
+        self.assertEqual(self.quantity_at(self.resin, lot=self.lot_a), 19.6)
+        line = production.move_raw_ids.filtered(lambda m: m.state == "done").move_line_ids
+        self.assertRecordValues(line, [{"lot_id": self.lot_a.id, "quantity": 0.4}])
+        # The order's own reservation of that lot is taken over, not doubled.
+        open_resin = production.move_raw_ids.filtered(
+            lambda m: m.product_id == self.resin and m.state != "done"
+        )
+        self.assertAlmostEqual(open_resin.product_uom_qty, 0.6)
+        self.assertLessEqual(open_resin.quantity, 0.6 + 1e-6)
+
+    def test_lot_in_a_shelf_of_the_component_location(self):
+        production = self.new_production(qty=2)
+        answer = self.scan("RES-B", production, quantity=0.5)
+        self.assertTrue(answer["ok"], answer["message"])
+        self.assertEqual(self.quantity_at(self.resin, self.line_side, self.lot_b), 19.5)
+
+    def test_lot_elsewhere_is_unavailable(self):
+        production = self.new_production(qty=2)
+        answer = self.scan("RES-FAR", production, quantity=0.5)
+        self.assertRefused(answer, "lot_unavailable", production)
+        self.assertIn("RES-FAR", answer["message"])
+        self.assertEqual(self.quantity_at(self.resin, self.elsewhere, self.lot_far), 20)
+
+    def test_lot_short_of_the_quantity(self):
+        production = self.new_production(qty=60)  # 30 kg planned, 20 in lot A
+        answer = self.scan("RES-A", production, quantity=25)
+        self.assertRefused(answer, "lot_unavailable", production)
+        self.assertIn("20", answer["message"])
+
+    def test_tracked_product_needs_its_lot(self):
+        production = self.new_production(qty=2)
+        answer = self.scan("09501101020917", production, quantity=0.5)
+        self.assertRefused(answer, "lot_required", production)
+        self.assertRefused(self.scan("SENSOR-0001", production), "lot_required", production)
+
+    def test_serials_one_at_a_time_never_twice(self):
+        production = self.new_production(qty=3)
+        first = self.scan("SN-1", production)
+        self.assertTrue(first["ok"], first["message"])
+        self.assertEqual(first["consumed"]["quantity"], 1.0)
+        self.assertEqual(self.quantity_at(self.sensor, lot=self.serials[0]), 0)
+        again = self.scan("SN-1", production)
+        self.assertRefused(again, "serial_twice")
+        self.assertIn("SN-1", again["message"])
+        self.assertRefused(self.scan("SN-2", production, quantity=2), "serial_quantity")
+        self.assertTrue(self.scan("SN-2", production, quantity=1)["ok"])
+        sensor = self.component(self.scan("SN-3", production), self.sensor)
+        self.assertEqual((sensor["consumed"], sensor["remaining"]), (3.0, 0.0))
+
+    def test_serial_consumed_by_another_order_is_unavailable(self):
+        one, two = self.new_production(qty=1), self.new_production(qty=1)
+        self.assertTrue(self.scan("SN-4", one)["ok"])
+        self.assertRefused(self.scan("SN-4", two), "lot_unavailable", two)
+
+    def test_expired_lot(self):
+        production = self.new_production(qty=2)
+        if "expiration_date" in self.lot_a._fields:
+            self.lot_a.expiration_date = fields.Datetime.now() - timedelta(days=1)
+            answer = self.scan("RES-A", production, quantity=0.5)
+            self.assertRefused(answer, "lot_expired", production)
+            self.assertIn("expired", answer["message"])
+        # A GS1 label whose AI 17 says it expired (in 2020), whatever the lot says.
+        answer = self.scan("\x1d01095011010209171720013110RES-B", production, quantity=0.5)
+        self.assertRefused(answer, "lot_expired", production)
