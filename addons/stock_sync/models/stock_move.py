@@ -18,7 +18,11 @@ class StockMove(models.Model):
             # Same transaction as the quants: both are committed, or neither.
             done_lines = moves.filtered(lambda m: m.state == "done").move_line_ids
             deferral.open = False
-            done_lines._stock_sync_capture()
+            batch = StockSyncDeferral.of(self.env)
+            if batch:  # an enclosing operation captures everything at its end
+                batch.add(done_lines.ids)
+            else:
+                done_lines._stock_sync_capture()
             self.env["stock.move.line"]._stock_sync_flush_deferral(deferral, set(done_lines.ids))
         finally:
             deferral.open = False

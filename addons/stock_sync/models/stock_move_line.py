@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from odoo import api, models
 
 from .stock_sync_event import iso_time
@@ -38,16 +40,19 @@ CORRECTION_FIELDS = frozenset(
 
 
 class StockSyncDeferral:
-    """Done lines whose capture waits for the end of a ``stock.move._action_done``.
+    """Done lines whose capture waits for the end of an operation.
 
-    Core edits lines it has just made done before ``_action_done`` returns
-    (a "no step added" push rule moves them to the rule's destination), and may
-    create done lines on the way. Those lines are captured once, with their
-    final state, when the moves are captured; lines of other moves that were
-    touched meanwhile are emitted when the deferral closes.
+    Core edits lines it has just made done before ``stock.move._action_done``
+    returns (a "no step added" push rule moves them to the rule's
+    destination), and may create done lines on the way. Those lines are
+    captured once, with their final state, when the moves are captured; lines
+    of other moves that were touched meanwhile are emitted when the deferral
+    closes. :func:`capture_batch` opens one around a whole operation (a
+    manufacturing order's components and products): everything it moves is
+    then captured in one go, one set of statements instead of one per step.
 
     ``lines`` maps a line id to its state before the first edit (what a
-    receiver must undo), or to ``None`` for a line created done.
+    receiver must undo), or to ``None`` for a line created or made done.
     """
 
     __slots__ = ("lines", "open")
@@ -64,6 +69,28 @@ class StockSyncDeferral:
     def of(env):
         deferral = env.context.get(DEFERRAL_KEY)
         return deferral if deferral is not None and deferral.open else None
+
+
+@contextmanager
+def capture_batch(records):
+    """Capture what an operation on ``records`` moves once, when it ends.
+
+    Yields ``records`` in a context that defers the capture of every done
+    line they create, finish or correct; on a normal exit the lines are
+    captured in one call (one on-hand query, one insert of events and one of
+    deliveries), in the order they were done. Nested batches hand their lines
+    to the outermost one. On an exception nothing is captured (the caller's
+    transaction is rolled back anyway)::
+
+        with capture_batch(self) as productions:
+            return super(MrpProduction, productions)._post_inventory(...)
+    """
+    deferral = StockSyncDeferral()
+    try:
+        yield records.with_context(**{DEFERRAL_KEY: deferral})
+        records.env["stock.move.line"]._stock_sync_flush_deferral(deferral, ())
+    finally:
+        deferral.open = False
 
 
 class StockMoveLine(models.Model):
@@ -107,7 +134,11 @@ class StockMoveLine(models.Model):
         return result
 
     def _stock_sync_capture(self, corrected=None):
-        """Capture these done lines (or their corrections), in the payload language."""
+        """Capture these done lines, in the payload language.
+
+        ``corrected`` maps the ids of lines that were done before and edited
+        to their state before the edit: those become corrections.
+        """
         if not self:
             return self.env["stock.sync.event"]
         return self.env["stock.sync.event"]._capture_move_lines(
@@ -118,9 +149,9 @@ class StockMoveLine(models.Model):
     def _stock_sync_flush_deferral(self, deferral, captured_ids):
         """Close ``deferral``: what ``captured_ids`` does not cover is emitted now.
 
-        A line created done is captured as it is now; a corrected line gets its
-        correction, unless it is back where it was. Inside an enclosing
-        ``_action_done``, the rest is handed to its deferral instead.
+        A line created or made done is captured as it is now; a corrected line
+        gets its correction, unless it is back where it was; all in one
+        capture. Inside an enclosing deferral, the rest is handed to it instead.
         """
         deferral.open = False
         pending = {
@@ -130,18 +161,21 @@ class StockMoveLine(models.Model):
         }
         if not pending:
             return
-        lines = self.browse(list(pending)).exists().with_context(lang=PAYLOAD_LANG)
         outer = StockSyncDeferral.of(self.env)
         if outer:
-            for line in lines:
-                outer.lines.setdefault(line.id, pending[line.id])
+            for line_id, before in pending.items():
+                outer.lines.setdefault(line_id, before)
             return
-        created = lines.filtered(lambda line: pending[line.id] is None)
-        corrected = (lines - created).filtered(
-            lambda line: line.state == "done" and line._stock_sync_snapshot() != pending[line.id]
+        lines = self.browse(list(pending)).exists().with_context(lang=PAYLOAD_LANG)
+        lines = lines.filtered(
+            lambda line: (
+                line.state == "done"
+                and (pending[line.id] is None or line._stock_sync_snapshot() != pending[line.id])
+            )
         )
-        created.filtered(lambda line: line.state == "done")._stock_sync_capture()
-        corrected._stock_sync_capture(corrected={line.id: pending[line.id] for line in corrected})
+        lines._stock_sync_capture(
+            corrected={line.id: pending[line.id] for line in lines if pending[line.id] is not None}
+        )
 
     def _stock_sync_snapshot(self):
         """What a receiver must undo when a done line is corrected."""
@@ -229,4 +263,20 @@ class StockMoveLine(models.Model):
             "company": {"id": self.company_id.id, "name": self.company_id.name},
             "occurred_at": iso_time(self.date),
             "recorded_at": recorded_at,
+            **self._stock_sync_event_extensions(),
         }
+
+    def _stock_sync_event_extensions(self):
+        """Extra top-level blocks for this line's movement event: ``{name: dict}``.
+
+        The hook for glue modules that add context to movement events without
+        rebuilding them (e.g. ``mrp_barcode_consumption_sync`` adds ``scan``:
+        which scan, device and order moved the stock). Called inside the
+        capture, in the stock transaction, with the capturing environment's
+        context. Each block must be declared in ``schemas/movement.v1.json``
+        as an optional property; receivers ignore blocks they do not know.
+        Override with ``super()`` and add your keys; never replace the core
+        keys.
+        """
+        self.ensure_one()
+        return {}

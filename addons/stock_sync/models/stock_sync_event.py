@@ -275,18 +275,21 @@ class StockSyncEvent(models.Model):
     def _capture_move_lines(self, move_lines, corrected=None):
         """One movement event per done move line.
 
-        ``corrected`` maps line ids to their state before a done line was
-        edited: each event is then a correction, with the line's new state
-        and, under ``correction.previous``, what a receiver must undo. It goes
-        to every endpoint that received the line before, and to those whose
-        filters the line's old or new locations pass.
+        ``corrected`` maps the ids of lines that were done before and edited
+        to their state before the edit: their events are corrections, with
+        the line's new state and, under ``correction.previous``, what a
+        receiver must undo. A correction goes to every endpoint that received
+        the line before, and to those whose filters the line's old or new
+        locations pass. The other lines get plain movement events.
         """
         if not move_lines or not self._capture_enabled():
             return self.browse()
+        corrected = corrected or {}
         on_hand = move_lines._stock_sync_on_hand()
         now = fields.Datetime.now()
         recorded_at = iso_time(now)
-        receivers = self._receivers_of_lines(move_lines) if corrected is not None else {}
+        corrections = move_lines.filtered(lambda line: line.id in corrected)
+        receivers = self._receivers_of_lines(corrections) if corrections else {}
         drafts = []
         for line in move_lines:
             data = line._stock_sync_event_data(on_hand, recorded_at)
@@ -302,7 +305,7 @@ class StockSyncEvent(models.Model):
                 location_to=line.location_dest_id,
                 move_line=line,
             )
-            if corrected is not None:
+            if line.id in corrected:
                 previous = corrected[line.id]
                 data["correction"] = {"of_operation": data["operation"], "previous": previous}
                 data["operation"] = draft.operation = "correction"
