@@ -25,8 +25,10 @@ CHROME_NAMES=(google-chrome chromium chromium-browser google-chrome-stable)
 
 _setup_log() { echo "[setup] $*" >&2; }
 
+# odoo must be the regular package (with __file__): an editable install hidden by an odoo/
+# folder of OCA wheels still imports odoo.release, through an empty namespace package.
 odoo18_importable() {
-    python3 -c 'import odoo.release as r; assert r.version_info[:2] == (18, 0)' >/dev/null 2>&1
+    python3 -c 'import odoo, odoo.release as r; assert odoo.__file__ and r.version_info[:2] == (18, 0)' >/dev/null 2>&1
 }
 
 # apt-get as root, without questions; waits for another apt (another engineer, unattended
