@@ -9,7 +9,7 @@ user who may scan.
 import uuid
 
 from odoo import Command
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import Form, TransactionCase, new_test_user
 
 
 class ScanCase(TransactionCase):
@@ -109,7 +109,7 @@ class ScanCase(TransactionCase):
 
     @classmethod
     def receive(cls, lines):
-        """Receive [(product, qty, lot or None, location)] through one validated receipt."""
+        """Receive [(product, qty, lot or None, location[, package])] in one validated receipt."""
         supplier = cls.env.ref("stock.stock_location_suppliers")
         picking = cls.env["stock.picking"].create(
             {
@@ -118,7 +118,7 @@ class ScanCase(TransactionCase):
                 "location_dest_id": cls.stock.id,
             }
         )
-        for product, qty, lot, location in lines:
+        for product, qty, lot, location, *package in lines:
             move = cls.env["stock.move"].create(
                 {
                     "name": product.name,
@@ -141,6 +141,7 @@ class ScanCase(TransactionCase):
                     "lot_id": lot.id if lot else False,
                     "location_id": supplier.id,
                     "location_dest_id": location.id,
+                    "result_package_id": package[0].id if package else False,
                 }
             )
         picking.move_ids.picked = True
@@ -163,6 +164,22 @@ class ScanCase(TransactionCase):
         production.action_confirm()
         production.action_assign()
         return production.sudo(False).with_user(self.env.user)
+
+    def close(self, production):
+        """Close the MO as a planner does in the UI: produce all, mark done.
+
+        Odoo's consumption warning (an unplanned component on a BoM whose
+        consumption is "warning") is confirmed, as the planner would.
+        """
+        production = production.with_user(self.planner)
+        form = Form(production)
+        form.qty_producing = production.product_qty
+        production = form.save()
+        result = production.button_mark_done()
+        if isinstance(result, dict) and result.get("res_model") == "mrp.consumption.warning":
+            Form.from_action(production.env, result).save().action_confirm()
+        self.assertEqual(production.state, "done")
+        return production
 
     def scan(self, barcode, production=None, user=None, **kwargs):
         """consume_scan as the operator, with a fresh scan id unless given."""

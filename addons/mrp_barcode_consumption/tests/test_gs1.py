@@ -76,9 +76,7 @@ class TestGs1(ScanCase):
 
     def test_package(self):
         package = self.env["stock.quant.package"].create({"name": "PALLET-7"})
-        self.env["stock.quant"]._update_available_quantity(
-            self.bolt, self.stock, 10, package_id=package
-        )
+        self.receive([(self.bolt, 10, None, self.stock, package)])
         answer = self.scan("PALLET-7", self.production)
         self.assertTrue(answer["ok"], answer["message"])
         self.assertEqual(answer["consumed"]["quantity"], 10.0)

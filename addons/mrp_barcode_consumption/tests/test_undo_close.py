@@ -1,27 +1,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Partial scans, undo, then closing the order: nothing consumed twice or lost."""
 
-from odoo.tests import Form, tagged
+from odoo.tests import tagged
 
 from .common import ScanCase
 
 
 @tagged("post_install", "-at_install")
 class TestUndoClose(ScanCase):
-    def close(self, production):
-        """Close the MO as a planner does in the UI: produce all, mark done."""
-        production = production.with_user(self.planner)
-        form = Form(production)
-        form.qty_producing = production.product_qty
-        production = form.save()
-        result = production.button_mark_done()
-        self.assertTrue(
-            result is True or not isinstance(result, dict) or "res_model" not in result,
-            f"no wizard expected: {result}",
-        )
-        self.assertEqual(production.state, "done")
-        return production
-
     def test_partial_scans_undo_then_close(self):
         production = self.new_production(qty=2)  # 8 bolts, 1 kg resin, 2 sensors
         bolts, resin = self.quantity_at(self.bolt), self.quantity_at(self.resin)
