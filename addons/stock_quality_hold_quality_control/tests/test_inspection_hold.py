@@ -257,3 +257,22 @@ class TestInspectionHold(InspectionHoldCase):
         inspection.quality_rejected_qty = 0
         inspection.action_approve()
         self.assertEqual(self.qty(self.lot_product, self.rejected), 10)
+
+    def test_stock_routed_to_qa_hold_on_receipt_is_not_held_twice(self):
+        # stock_quality_hold's own flag sends the receipt straight into QA hold
+        self.product.quality_inspect_on_receipt = True
+        picking = self.receive(self.product, 9)
+        self.assertEqual(picking.move_ids.move_line_ids.location_dest_id, self.qa_hold)
+        self.assertEqual(self.qty(self.product, self.qa_hold), 9)
+        inspection = self.inspections(picking)
+        self.assertRecordValues(
+            inspection.quality_hold_line_ids,
+            [{"location_id": self.qa_hold.id, "quantity": 9, "state": "held"}],
+        )
+        self.assertFalse(
+            inspection.quality_hold_history_ids, "nothing to move: it arrived in QA hold"
+        )
+        self.answer(inspection, ok=True)
+        self.assertEqual(self.qty(self.product, self.qa_hold), 0)
+        self.assertEqual(self.qty(self.product, self.stock), 9)
+        self.assertEqual(inspection.quality_hold_history_ids.action, "release")
