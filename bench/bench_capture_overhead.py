@@ -18,9 +18,19 @@ costs a user's transaction, the figure the production default is chosen by.
 Validation is a small part of a receipt, smaller than the noise of timing
 whole transactions, so it is also timed alone: the schema check of a real
 movement event's ``data``, repeated, as a share of the mean receipt and MO.
+
+Last, what each part of capture costs: receipts and MOs in mode ON with a
+timer around each part (the on-hand query, payload building, schema
+validation, endpoint routing, the inserts of events, deliveries and the cron
+trigger, the wake-up after commit), in ms per receipt and per MO. Those
+timers slow the operations down a little, so they run after the ON/OFF rounds.
 """
 
+import contextlib
+import functools
+import importlib
 import time
+from collections import defaultdict
 
 from lib import data as bd
 from lib import stats
@@ -65,7 +75,9 @@ def timed_receipt(registry, uid, product_ids, i):
     started = time.perf_counter()
     with env(registry, uid) as e:
         products = e["product.product"].browse(product_ids)
-        lines = [(products[(RECEIPT_LINES * i + k) % len(products)], 5) for k in range(RECEIPT_LINES)]
+        lines = [
+            (products[(RECEIPT_LINES * i + k) % len(products)], 5) for k in range(RECEIPT_LINES)
+        ]
         bd.validate_receipt(e, lines)
     return time.perf_counter() - started
 
@@ -81,7 +93,9 @@ def run_block(registry, uid, data, mode, sizes, timings, counter):
     """``sizes`` = (receipts, MOs) validated in ``mode``; durations appended to ``timings``."""
     set_mode(registry, data, mode)
     for _ in range(sizes[0]):
-        timings[mode]["receipt"].append(timed_receipt(registry, uid, data["product_ids"], next(counter)))
+        timings[mode]["receipt"].append(
+            timed_receipt(registry, uid, data["product_ids"], next(counter))
+        )
     for _ in range(sizes[1]):
         timings[mode]["mo"].append(timed_mo(registry, uid, data["bom_id"]))
 
@@ -106,32 +120,166 @@ def validation_cost(registry, repeat=500):
     return (time.perf_counter() - started) / repeat
 
 
+# What capture does, part by part: (label, where, name). ``where`` is a model
+# (its registry class is patched, so overrides in glue modules are included)
+# or a module of stock_sync (a function looked up through the module at call time).
+PARTS = (
+    ("capture", "stock.sync.event", "_capture_move_lines"),
+    ("on_hand", "stock.move.line", "_stock_sync_on_hand"),
+    ("payload", "stock.move.line", "_stock_sync_event_data"),
+    ("validation", "odoo.addons.stock_sync.services.schema", "errors"),
+    ("emit", "stock.sync.event", "emit"),
+    ("fan_out", "stock.sync.delivery", "_fan_out_plan"),
+    ("routing", "stock.sync.endpoint", "_routing_table"),
+    ("insert", "odoo.addons.stock_sync.models.stock_sync_event", "insert_rows_with_children"),
+    ("wake_up", "stock.sync.dispatcher", "_wake_up"),
+    ("notify", "odoo.addons.stock_sync.services.cron_wakeup", "notify_cron_workers"),
+)
+PART_LABELS = {
+    "capture": "all of capture, in the transaction",
+    "on_hand": "on-hand figures + routing fingerprint (one query)",
+    "payload": "payload building",
+    "validation": "schema validation (validate_data)",
+    "emit": "emit: envelope, fan-out, insert, wake-up",
+    "fan_out": "fan-out: endpoint filters per event",
+    "routing": "  of which routing table (cache)",
+    "insert": "INSERT of events and deliveries (one statement)",
+    "wake_up": "cron trigger row (wake-up)",
+    "notify": "NOTIFY of the cron workers, after commit",
+}
+
+
+@contextlib.contextmanager
+def timed_parts(registry, spent):
+    """Time every part of capture while the block runs: ``spent[part]`` += seconds."""
+
+    def timer(label, func):
+        @functools.wraps(func)
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                spent[label] += time.perf_counter() - started
+
+        return timed
+
+    patched = []  # (owner, name, original attribute or None when inherited)
+    for label, where, name in PARTS:
+        owner = registry[where] if where in registry else importlib.import_module(where)
+        if not hasattr(owner, name):
+            continue  # a part that this version of the module does not have
+        own = owner.__dict__.get(name)
+        patched.append((owner, name, own))
+        setattr(owner, name, timer(label, getattr(owner, name)))
+    try:
+        yield spent
+    finally:
+        for owner, name, own in reversed(patched):
+            if own is None:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, own)
+
+
+def measure_parts(registry, uid, data, counter, n_receipts, n_mos):
+    """ms per receipt and per MO spent in each part of capture (mode ON)."""
+    set_mode(registry, data, "on")
+    parts = {}
+    for kind, count, run in (
+        (
+            "receipt",
+            n_receipts,
+            lambda: timed_receipt(registry, uid, data["product_ids"], next(counter)),
+        ),
+        ("mo", n_mos, lambda: timed_mo(registry, uid, data["bom_id"])),
+    ):
+        spent, total = defaultdict(float), 0.0
+        with timed_parts(registry, spent):
+            for _ in range(count):
+                total += run()
+        parts[kind] = ({k: 1000 * v / count for k, v in spent.items()}, 1000 * total / count)
+    return parts
+
+
+def report_parts(results, parts):
+    for kind, label in (("receipt", "receipt"), ("mo", "MO")):
+        spent, total = parts[kind]
+        results.add(f"{kind}_parts_total_ms", total, "ms", f"{label} (ON, timers on), mean")
+        for part, part_label in PART_LABELS.items():
+            if part in spent:
+                results.add(
+                    f"{kind}_part_{part}_ms",
+                    spent[part],
+                    "ms",
+                    f"  {label}: {part_label}",
+                    headline=part == "capture",
+                )
+
+
 def report(results, timings):
     on, off, batch = timings["on"], timings["off"], timings["on_batch"]
     unvalidated = timings["on_unvalidated"]
     for kind, label in (("receipt", "receipt"), ("mo", "MO")):
-        results.add(f"{kind}_on_s", stats.mean(on[kind]), "s", f"{label}, capture ON (mean)",
-                    headline=True)
-        results.add(f"{kind}_off_s", stats.mean(off[kind]), "s", f"{label}, capture OFF (mean)",
-                    headline=True)
-        results.ratio(f"{kind}_ratio", f"{kind}_on_s", f"{kind}_off_s", f"{label} ON/OFF",
-                      ("<=", 1.03))
+        results.add(
+            f"{kind}_on_s", stats.mean(on[kind]), "s", f"{label}, capture ON (mean)", headline=True
+        )
+        results.add(
+            f"{kind}_off_s",
+            stats.mean(off[kind]),
+            "s",
+            f"{label}, capture OFF (mean)",
+            headline=True,
+        )
+        results.ratio(
+            f"{kind}_ratio", f"{kind}_on_s", f"{kind}_off_s", f"{label} ON/OFF", ("<=", 1.03)
+        )
         # Medians are less sensitive to the odd autovacuum or GC pause.
-        results.add(f"{kind}_on_p50_s", stats.percentile(on[kind], 50), "s", f"{label}, ON (median)")
-        results.add(f"{kind}_off_p50_s", stats.percentile(off[kind], 50), "s",
-                    f"{label}, OFF (median)")
-        results.ratio(f"{kind}_ratio_p50", f"{kind}_on_p50_s", f"{kind}_off_p50_s",
-                      f"{label} ON/OFF (medians)")
-        results.add(f"{kind}_batch_s", stats.mean(batch[kind]), "s",
-                    f"{label}, ON, batch cadence: no cron trigger (mean)")
-        results.ratio(f"{kind}_ratio_batch", f"{kind}_batch_s", f"{kind}_off_s",
-                      f"{label} ON-batch/OFF", headline=True)
-        results.add(f"{kind}_unvalidated_s", stats.mean(unvalidated[kind]), "s",
-                    f"{label}, ON, payload validation off (mean)")
-        results.ratio(f"{kind}_ratio_validation", f"{kind}_on_s", f"{kind}_unvalidated_s",
-                      f"{label} validation ON/OFF (capture ON)", headline=True)
-        results.ratio(f"{kind}_ratio_unvalidated", f"{kind}_unvalidated_s", f"{kind}_off_s",
-                      f"{label} ON-unvalidated/OFF", headline=True)
+        results.add(
+            f"{kind}_on_p50_s", stats.percentile(on[kind], 50), "s", f"{label}, ON (median)"
+        )
+        results.add(
+            f"{kind}_off_p50_s", stats.percentile(off[kind], 50), "s", f"{label}, OFF (median)"
+        )
+        results.ratio(
+            f"{kind}_ratio_p50",
+            f"{kind}_on_p50_s",
+            f"{kind}_off_p50_s",
+            f"{label} ON/OFF (medians)",
+        )
+        results.add(
+            f"{kind}_batch_s",
+            stats.mean(batch[kind]),
+            "s",
+            f"{label}, ON, batch cadence: no cron trigger (mean)",
+        )
+        results.ratio(
+            f"{kind}_ratio_batch",
+            f"{kind}_batch_s",
+            f"{kind}_off_s",
+            f"{label} ON-batch/OFF",
+            headline=True,
+        )
+        results.add(
+            f"{kind}_unvalidated_s",
+            stats.mean(unvalidated[kind]),
+            "s",
+            f"{label}, ON, payload validation off (mean)",
+        )
+        results.ratio(
+            f"{kind}_ratio_validation",
+            f"{kind}_on_s",
+            f"{kind}_unvalidated_s",
+            f"{label} validation ON/OFF (capture ON)",
+            headline=True,
+        )
+        results.ratio(
+            f"{kind}_ratio_unvalidated",
+            f"{kind}_unvalidated_s",
+            f"{kind}_off_s",
+            f"{label} ON-unvalidated/OFF",
+            headline=True,
+        )
 
 
 def main():
@@ -139,10 +287,18 @@ def main():
     n_receipts = scaled(64, args.scale)
     n_mos = scaled(32, args.scale)
     rounds = 2 * len(MODES) if n_receipts >= 16 else len(MODES)
-    results = stats.Results("capture_overhead", args.scale, {
-        "receipts_per_mode": n_receipts, "lines_per_receipt": RECEIPT_LINES,
-        "mos_per_mode": n_mos, "bom_components": 2, "rounds": rounds, "modes": "/".join(MODES),
-    })
+    results = stats.Results(
+        "capture_overhead",
+        args.scale,
+        {
+            "receipts_per_mode": n_receipts,
+            "lines_per_receipt": RECEIPT_LINES,
+            "mos_per_mode": n_mos,
+            "bom_components": 2,
+            "rounds": rounds,
+            "modes": "/".join(MODES),
+        },
+    )
     registry = load(args.conf, args.db)
     uid = admin_uid(registry)
     data = setup(registry)
@@ -158,25 +314,47 @@ def main():
     sizes = (max(1, n_receipts // rounds), max(1, n_mos // rounds))
     modes = list(MODES)
     for r in range(rounds):
-        for mode in modes[r % len(modes):] + modes[:r % len(modes)]:  # rotate the order
+        for mode in modes[r % len(modes) :] + modes[: r % len(modes)]:  # rotate the order
             run_block(registry, uid, data, mode, sizes, timings, counter)
     events_after = count_events(registry)
     set_mode(registry, data, "on")
 
     report(results, timings)
-    per_event = results.add("validation_per_event_s", validation_cost(registry), "s",
-                            "validation of one event's data, timed alone", digits=6)
+    parts = measure_parts(registry, uid, data, counter, max(8, n_receipts // 4), max(4, n_mos // 4))
+    report_parts(results, parts)
+    per_event = results.add(
+        "validation_per_event_s",
+        validation_cost(registry),
+        "s",
+        "validation of one event's data, timed alone",
+        digits=6,
+    )
     for kind, label, events in (("receipt", "receipt", RECEIPT_LINES), ("mo", "MO", MO_EVENTS)):
         share = events * per_event / results._value(f"{kind}_on_s")
-        results.add(f"{kind}_validation_share", 100 * share, "%",
-                    f"validation's share of a {label} (ON), timed alone", headline=True)
+        results.add(
+            f"{kind}_validation_share",
+            100 * share,
+            "%",
+            f"validation's share of a {label} (ON), timed alone",
+            headline=True,
+        )
     # Sanity: ON wrote one event (and one delivery) per move line, OFF none.
     ops = [timings[m] for m in MODES if MODES[m][0]]
     expected = sum(len(t["receipt"]) * RECEIPT_LINES + len(t["mo"]) * MO_EVENTS for t in ops)
-    results.add("events_written", events_after[0] - events_before[0], "", "events written",
-                target=("==", expected))
-    results.add("deliveries_written", events_after[1] - events_before[1], "", "deliveries written",
-                target=("==", expected))
+    results.add(
+        "events_written",
+        events_after[0] - events_before[0],
+        "",
+        "events written",
+        target=("==", expected),
+    )
+    results.add(
+        "deliveries_written",
+        events_after[1] - events_before[1],
+        "",
+        "deliveries written",
+        target=("==", expected),
+    )
     results.save(timings=timings)
 
 

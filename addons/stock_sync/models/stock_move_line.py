@@ -1,6 +1,7 @@
 from contextlib import contextmanager
 
 from odoo import api, models
+from odoo.tools import SQL
 
 from .stock_sync_event import iso_time
 
@@ -194,30 +195,45 @@ class StockMoveLine(models.Model):
         }
 
     def _stock_sync_on_hand(self):
-        """On-hand quantity per (product, location) after the moves, in one query."""
+        """On-hand quantity per (product, location) after the moves, and the
+        endpoints' routing fingerprint, in one query.
+
+        :returns: ``({(product id, location id): quantity}, fingerprint)``;
+            the fingerprint is for ``stock.sync.endpoint._routing_table``.
+        """
         pairs = {
             (line.product_id.id, location.id)
             for line in self
             for location in (line.location_id, line.location_dest_id)
             if location.usage in STOCK_USAGES
         }
+        fingerprint = self.env["stock.sync.endpoint"]._routing_fingerprint_sql()
         if not pairs:
-            return {}
+            self.env.cr.execute(SQL("SELECT %s", fingerprint))
+            return {}, self.env.cr.fetchone()[0]
         self.env["stock.quant"].flush_model(["product_id", "location_id", "quantity"])
         product_ids, location_ids = zip(*pairs, strict=True)
+        # One row at least (the fingerprint's), whatever the quants.
         self.env.cr.execute(
-            """
-            SELECT q.product_id, q.location_id, SUM(q.quantity)
-              FROM stock_quant q
-              JOIN unnest(%s::int[], %s::int[]) AS p(product_id, location_id)
-                ON p.product_id = q.product_id AND p.location_id = q.location_id
-             GROUP BY q.product_id, q.location_id
-            """,
-            (list(product_ids), list(location_ids)),
+            SQL(
+                """
+                SELECT q.product_id, q.location_id, SUM(q.quantity), f.fingerprint
+                  FROM (SELECT %s AS fingerprint) f
+                  LEFT JOIN (stock_quant q
+                             JOIN unnest(%s::int[], %s::int[]) AS p(product_id, location_id)
+                               ON p.product_id = q.product_id AND p.location_id = q.location_id)
+                    ON TRUE
+                 GROUP BY q.product_id, q.location_id, f.fingerprint
+                """,
+                fingerprint,
+                list(product_ids),
+                list(location_ids),
+            )
         )
         on_hand = dict.fromkeys(pairs, 0.0)
-        on_hand.update({(p, loc): qty for p, loc, qty in self.env.cr.fetchall()})
-        return on_hand
+        rows = self.env.cr.fetchall()
+        on_hand.update({(p, loc): qty for p, loc, qty, _fp in rows if p is not None})
+        return on_hand, rows[0][3]
 
     def _stock_sync_location(self, location, on_hand):
         warehouse = location.warehouse_id

@@ -173,13 +173,27 @@ class StockSyncDelivery(models.Model):
     @api.model
     def _fan_out_rows(self, events, facts, endpoints=None):
         """Insert the deliveries of freshly written events (plain rows), in one statement."""
+        rows, realtime = self._fan_out_plan(events, facts, endpoints)
+        ids = insert_rows(self.env.cr, self._table, rows, self.env.uid)
+        if realtime:
+            self.env["stock.sync.dispatcher"]._wake_up()
+        return self.browse(ids)
+
+    @api.model
+    def _fan_out_plan(self, events, facts, endpoints=None):
+        """The delivery rows of events (plain rows), and whether one is due now.
+
+        Each row names its event by the event's ``id`` as given, which may be
+        a key that the caller's insert resolves (``emit`` inserts events and
+        deliveries in one statement). Returns ``(rows, realtime)``.
+        """
         if not events:
-            return self.browse()
+            return [], False
         Endpoint = self.env["stock.sync.endpoint"]
         # Every active endpoint's filters come from a cache (see _routing_table).
         table = Endpoint._routing_table() if endpoints is None else endpoints._routing_entries()
         if not table:
-            return self.browse()
+            return [], False
         # The database's clock, like the claims that compare with it.
         now = self.env.cr.now()
         rows = []
@@ -211,10 +225,7 @@ class StockSyncDelivery(models.Model):
                         "send_alone": False,
                     }
                 )
-        ids = insert_rows(self.env.cr, self._table, rows, self.env.uid)
-        if realtime:
-            self.env["stock.sync.dispatcher"]._wake_up()
-        return self.browse(ids)
+        return rows, realtime
 
     # ------------------------------------------------------------------
     # Transitions of the dispatcher, one statement each, in its own cursor.

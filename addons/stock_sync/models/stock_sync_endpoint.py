@@ -18,6 +18,8 @@ ROUTING_RELATIONS = (
     "location_ids",
     "product_categ_ids",
 )
+# Context key: the routing fingerprint a capture read with its on-hand figures.
+ROUTING_FINGERPRINT_KEY = "stock_sync_routing_fingerprint"
 
 
 def first_attempt_at(cadence, batch_interval, now):
@@ -288,28 +290,42 @@ class StockSyncEndpoint(models.Model):
         )
 
     @api.model
-    def _routing_table(self):
+    def _routing_table(self, fingerprint=None):
         """The routing entries of every active endpoint, for the fan-out of each capture.
 
         Cached per worker, keyed on a fingerprint of the endpoints and their
-        filter tables read in the caller's transaction (one small statement):
+        filter tables read in the caller's transaction (one small statement,
+        or a column of another one: see :meth:`_routing_fingerprint_sql`):
         any change to an endpoint, committed or made in this transaction, gives
         a new key, so a capture never routes with filters its own snapshot
         does not show. Saves the six reads of endpoints and filters a capture
         made before.
+
+        :param str fingerprint: what :meth:`_routing_fingerprint_sql` gave in
+            this transaction, after the last change to an endpoint (or the
+            context key ``stock_sync_routing_fingerprint``, which capture
+            sets for its ``emit``); read now if neither is given.
         """
-        rels = [self._fields[name].relation for name in ROUTING_RELATIONS]
+        if fingerprint is None:
+            fingerprint = self.env.context.get(ROUTING_FINGERPRINT_KEY)
+        if fingerprint is None:
+            self.env.cr.execute(SQL("SELECT %s", self._routing_fingerprint_sql()))
+            (fingerprint,) = self.env.cr.fetchone()
+        return self._routing_table_for(fingerprint)
+
+    @api.model
+    def _routing_fingerprint_sql(self):
+        """An SQL expression (text) that changes with any endpoint or filter change.
+
+        Flushes the endpoints first: pending changes of this transaction count.
+        """
         self.flush_model()
-        self.env.cr.execute(
-            SQL(
-                "SELECT (SELECT string_agg(concat_ws(':', id, active, write_date), ','"
-                " ORDER BY id) FROM stock_sync_endpoint), %s",
-                SQL(", ").join(
-                    SQL("(SELECT count(*) FROM %s)", SQL.identifier(rel)) for rel in rels
-                ),
-            )
+        rels = [self._fields[name].relation for name in ROUTING_RELATIONS]
+        return SQL(
+            "concat_ws('|', (SELECT string_agg(concat_ws(':', id, active, write_date), ','"
+            " ORDER BY id) FROM stock_sync_endpoint), %s)",
+            SQL(", ").join(SQL("(SELECT count(*) FROM %s)", SQL.identifier(rel)) for rel in rels),
         )
-        return self._routing_table_for(self.env.cr.fetchone())
 
     @api.model
     @tools.ormcache("fingerprint")

@@ -6,8 +6,9 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import str2bool
 
 from ..services import schema
-from ..services.bulk_insert import insert_rows
+from ..services.bulk_insert import insert_rows_with_children
 from ..services.event_draft import EventDraft
+from .stock_sync_endpoint import ROUTING_FINGERPRINT_KEY
 
 MOVEMENT_TYPE = "odoo.stock_sync.movement.v1"
 LOT_TYPE = "odoo.stock_sync.lot.v1"
@@ -239,11 +240,28 @@ class StockSyncEvent(models.Model):
                     endpoint_ids=draft.endpoint_ids,
                 )
             )
-        ids = insert_rows(self.env.cr, self._table, rows, self.env.uid)
-        for row, event_id in zip(rows, ids, strict=True):
-            row["id"] = event_id
         # sudo: deliveries are technical rows fanned out whatever the acting user may read.
-        self.env["stock.sync.delivery"].sudo()._fan_out_rows(rows, facts)
+        Delivery = self.env["stock.sync.delivery"].sudo()
+        # The deliveries name their event by its CloudEvents id, which the one
+        # INSERT of events and deliveries turns into the event's row id.
+        deliveries, realtime = Delivery._fan_out_plan(
+            [dict(row, id=row["event_uuid"]) for row in rows], facts
+        )
+        ids = insert_rows_with_children(
+            self.env.cr,
+            self._table,
+            rows,
+            "event_uuid",
+            Delivery._table,
+            deliveries,
+            {
+                name: Delivery._fields[name].column_type[1]
+                for name in deliveries[:1] and deliveries[0]
+            },
+            self.env.uid,
+        )
+        if realtime:
+            self.env["stock.sync.dispatcher"]._wake_up()
         return self.browse(ids)
 
     def _routing_facts_of(self):
@@ -285,7 +303,7 @@ class StockSyncEvent(models.Model):
         if not move_lines or not self._capture_enabled():
             return self.browse()
         corrected = corrected or {}
-        on_hand = move_lines._stock_sync_on_hand()
+        on_hand, fingerprint = move_lines._stock_sync_on_hand()
         now = fields.Datetime.now()
         recorded_at = iso_time(now)
         corrections = move_lines.filtered(lambda line: line.id in corrected)
@@ -315,7 +333,11 @@ class StockSyncEvent(models.Model):
                 )
                 draft.endpoint_ids = receivers.get(line.id, frozenset())
             drafts.append(draft)
-        return self.emit(MOVEMENT_TYPE, drafts)
+        # The routing fingerprint came with the on-hand figures: fan-out reads no more.
+        events = self.with_context(**{ROUTING_FINGERPRINT_KEY: fingerprint}).emit(
+            MOVEMENT_TYPE, drafts
+        )
+        return events.with_env(self.env)
 
     @api.model
     def _receivers_of_lines(self, move_lines):

@@ -187,7 +187,7 @@ class TestCapture(StockSyncCase):
         # The outbox fails: the stock change must fail with it.
         with patch.object(
             type(self.env["stock.sync.delivery"]),
-            "_fan_out_rows",
+            "_fan_out_plan",
             side_effect=RuntimeError("outbox down"),
         ):
             with self.assertRaises(RuntimeError), self.env.cr.savepoint():
