@@ -60,9 +60,11 @@ export class HandheldScan extends Component {
         const context = this.props.action?.context || {};
         const fromOrder = !context.active_model || context.active_model === "mrp.production";
         if (context.active_id && fromOrder) {
-            const [production] = await this.orm.read(
+            // search_read, not read: an order deleted or out of reach since the
+            // link was made gives the list instead of an error
+            const [production] = await this.orm.searchRead(
                 "mrp.production",
-                [context.active_id],
+                [["id", "=", context.active_id]],
                 ["name"]
             );
             if (production) {
