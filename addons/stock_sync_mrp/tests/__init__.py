@@ -1,3 +1,4 @@
+from . import test_capture_batch
 from . import test_manufacturing_events
 from . import test_ledger_kits
 from . import test_ledger_mrp_done_changes
