@@ -15,6 +15,7 @@
         "views/qc_inspection_views.xml",
         "views/stock_quality_hold_history_views.xml",
     ],
+    "demo": ["demo/stock_quality_hold_quality_control_demo.xml"],
     "auto_install": True,
     "installable": True,
 }

@@ -335,6 +335,16 @@ class StockQuant(models.Model):
         move_vals = []
         for quant, qty, destination, warehouse, _bucket in plan:
             company = quant.company_id
+            # A package that holds only this quant moves whole, as a pallet does;
+            # part of a package, or of a mixed one, is unpacked at the destination.
+            package = quant.package_id
+            if package and (
+                package.quant_ids.filtered("quantity") != quant
+                or float_compare(
+                    qty, quant.quantity, precision_rounding=quant.product_uom_id.rounding
+                )
+            ):
+                package = package.browse()
             move_vals.append(
                 {
                     "name": f"{labels[action]}: {reason.name}",
@@ -363,6 +373,7 @@ class StockQuant(models.Model):
                                 "company_id": company.id,
                                 "lot_id": quant.lot_id.id,
                                 "package_id": quant.package_id.id,
+                                "result_package_id": package.id,
                                 "owner_id": quant.owner_id.id,
                                 "picked": True,
                             },

@@ -276,3 +276,59 @@ class TestInspectionHold(InspectionHoldCase):
         self.assertEqual(self.qty(self.product, self.qa_hold), 0)
         self.assertEqual(self.qty(self.product, self.stock), 9)
         self.assertEqual(inspection.quality_hold_history_ids.action, "release")
+
+    def test_serials_received_together_fail_together(self):
+        sensor = self.env["product.product"].create(
+            {"name": "QC Sensor", "is_storable": True, "tracking": "serial"}
+        )
+        self.env["qc.trigger.product_line"].create(
+            {"trigger": self.receipt_trigger.id, "test": self.qc_test.id, "product": sensor.id}
+        )
+        picking = self.receive(sensor, 3, lots=["QCB-SN-1", "QCB-SN-2", "QCB-SN-3"])
+        inspection = self.inspections(picking)
+        self.assertEqual(len(inspection.quality_hold_line_ids), 3)
+        self.assertEqual(self.qty(sensor, self.qa_hold), 3)
+        self.answer(inspection, ok=False).action_approve()
+        self.assertEqual(self.qty(sensor, self.rejected), 3)
+        self.assertEqual(
+            set(inspection.quality_hold_line_ids.lot_id.mapped("quality_status")), {"rejected"}
+        )
+
+    def test_inspection_planned_ahead_holds_when_the_receipt_is_done(self):
+        self.env["qc.trigger.product_line"].search(
+            [("trigger", "=", self.receipt_trigger.id), ("product", "=", self.product.id)]
+        ).timing = "plan_ahead"
+        picking = (
+            self.env["stock.picking"]
+            .with_user(self.operator)
+            .create(
+                {
+                    "picking_type_id": self.warehouse.in_type_id.id,
+                    "partner_id": self.vendor.id,
+                    "location_id": self.supplier_loc.id,
+                    "location_dest_id": self.stock.id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "name": self.product.name,
+                                "product_id": self.product.id,
+                                "product_uom_qty": 5,
+                                "product_uom": self.product.uom_id.id,
+                                "location_id": self.supplier_loc.id,
+                                "location_dest_id": self.stock.id,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        picking.action_confirm()
+        inspection = self.inspections(picking)
+        self.assertEqual(inspection.state, "plan")
+        self.assertFalse(inspection.quality_hold_line_ids, "nothing arrived yet")
+        picking.move_ids.quantity = 5
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(inspection.state, "ready")
+        self.assertEqual(inspection.quality_held_qty, 5)
+        self.assertEqual(self.qty(self.product, self.qa_hold), 5)

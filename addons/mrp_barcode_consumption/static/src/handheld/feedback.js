@@ -1,6 +1,7 @@
 /** @odoo-module **/
 // Sound and vibration for the handheld screen: a short high beep when a scan is
-// accepted, two low ones when it is refused. WebAudio needs no sound file, works
+// accepted, a high and a low one when it is accepted with a warning, two low
+// ones and a vibration when it is refused. WebAudio needs no sound file, works
 // offline and starts in a few milliseconds; a browser that forbids audio (no
 // user gesture yet, no AudioContext) just stays silent.
 
@@ -31,20 +32,24 @@ function tone(ctx, frequency, start, duration) {
 }
 
 /**
- * @param {boolean} ok accepted (one high beep) or refused (two low beeps and a vibration)
+ * @param {"ok"|"warning"|"error"} kind accepted (one high beep), accepted with a
+ *     warning (a high then a low beep), refused (two low beeps and a vibration)
  */
-export function signalScan(ok) {
+export function signalScan(kind) {
     try {
         const ctx = context();
         if (ctx) {
-            if (ok) {
+            if (kind === "ok") {
                 tone(ctx, 1760, 0, 0.12);
+            } else if (kind === "warning") {
+                tone(ctx, 1760, 0, 0.12);
+                tone(ctx, 440, 0.18, 0.18);
             } else {
                 tone(ctx, 220, 0, 0.18);
                 tone(ctx, 220, 0.25, 0.18);
             }
         }
-        if (!ok && "vibrate" in window.navigator) {
+        if (kind === "error" && "vibrate" in window.navigator) {
             window.navigator.vibrate([120, 80, 120]);
         }
     } catch {

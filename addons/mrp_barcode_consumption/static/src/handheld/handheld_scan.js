@@ -178,7 +178,7 @@ export class HandheldScan extends Component {
             message: answer.message,
             warnings: answer.warnings || [],
         };
-        signalScan(answer.ok && !answer.warnings?.length);
+        signalScan(!answer.ok ? "error" : answer.warnings?.length ? "warning" : "ok");
     }
 
     // ------------------------------------------------------------ UI handlers
