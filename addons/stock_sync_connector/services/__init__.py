@@ -1,0 +1,3 @@
+from . import backend_config
+from . import inbound_event
+from . import rate_limit

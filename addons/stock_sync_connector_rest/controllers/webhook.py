@@ -1,0 +1,43 @@
+from odoo import SUPERUSER_ID, http
+from odoo.http import request
+
+
+class WmsWebhookController(http.Controller):
+    """One webhook URL per REST backend; the work is in ``stock.sync.backend``."""
+
+    @http.route(
+        "/inventory_sync/wms/<int:backend_id>/events",
+        type="http",
+        auth="none",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+        readonly=False,  # auth='none' routes are read-only by default in Odoo 18
+    )
+    def receive(self, backend_id, **_params):
+        # The Standard Webhooks signature, checked against the backend's secret, is
+        # the authentication: until then, the superuser only finds the backend.
+        env = request.env(user=SUPERUSER_ID)
+        backend = env["stock.sync.backend"]._wms_rest_webhook_backend(backend_id)
+        if not backend:
+            return request.make_json_response(
+                {
+                    "status": "rejected",
+                    "error": f"No active REST backend {backend_id}: check the webhook URL.",
+                },
+                status=404,
+            )
+        httprequest = request.httprequest
+        limit = backend.max_body_kb * 1024
+        declared = httprequest.content_length or 0
+        # A declared length over the limit is refused unread; a chunked body is read
+        # within Odoo's own request limit, then measured.
+        body = b"" if declared > limit else httprequest.get_data(cache=False)
+        too_large = declared > limit or len(body) > limit
+        status, answer = backend._wms_rest_receive(
+            headers=dict(httprequest.headers),
+            body=body,
+            content_type=httprequest.mimetype,
+            too_large=too_large,
+        )
+        return request.make_json_response(answer, status=status)

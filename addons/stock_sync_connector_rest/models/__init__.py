@@ -1,0 +1,2 @@
+from . import stock_sync_backend
+from . import stock_sync_endpoint

@@ -1,0 +1,3 @@
+from . import rest_client
+from . import rest_mapping
+from . import rest_transport

@@ -1,0 +1,124 @@
+"""The REST WMS transport: each event of a batch POSTed to the WMS's API.
+
+Registered in ``stock_sync``'s transport seam under the backend kind's key,
+so an outbox endpoint that sends through a REST backend keeps the engine's
+retries, parking, dead letters and KPIs. Events go one by one, in key order,
+each with its event id as ``Idempotency-Key`` (the WMS drops a repeat), and
+the WMS acknowledges each. An event the WMS refuses (HTTP 4xx about its
+content, or a missing cross-reference) stops its key only; a failure of the
+WMS itself (timeout, connection, 5xx, credentials) stops the batch.
+"""
+
+import json
+import time
+
+import requests
+
+from odoo.addons.stock_sync.services import http_transport
+from odoo.addons.stock_sync.services.transport import (
+    CONFIG,
+    CONNECTION,
+    DELIVERED,
+    INVALID_RESPONSE,
+    REFUSED,
+    RETRY,
+    TIMEOUT,
+    SendResult,
+    Transport,
+    register,
+)
+from odoo.addons.stock_sync_connector.services.backend_config import AuthError
+
+from .rest_client import RestClient
+from .rest_mapping import MappingError, to_request
+
+KIND = "wms_rest"
+
+
+@register
+class RestWmsTransport(Transport):
+    key = KIND
+
+    def __init__(self, context=None):
+        self.context = context
+
+    @classmethod
+    def check_address(cls, address):
+        return http_transport.check_url(address)
+
+    @classmethod
+    def describe_address(cls, address):
+        return http_transport._where(address)
+
+    def send(self, batch):
+        """POST each event; return per-event results (see ``transport.SendResult``)."""
+        if self.context is None:
+            return SendResult(
+                REFUSED,
+                error_class=CONFIG,
+                error="This endpoint has no backend: choose the REST backend it sends through.",
+                endpoint_problem=True,
+            )
+        client = RestClient(self.context.config)
+        per_event, stopped_keys = {}, {}
+        started = time.monotonic()
+        for event_id, text in batch.events:
+            event = json.loads(text)
+            key = event.get("partitionkey")
+            if key in stopped_keys:
+                per_event[event_id] = stopped_keys[key]
+                continue
+            result = self._send_one(client, event)
+            if result.outcome == RETRY or result.endpoint_problem:
+                # The WMS is down, unwell or refuses us: what was not sent waits, as a
+                # batch (the engine splits a batch that keeps failing, so one poison
+                # event cannot hold the others for long).
+                result.per_event = dict(per_event)
+                result.duration = time.monotonic() - started
+                return result
+            per_event[event_id] = result
+            if result.outcome != DELIVERED:
+                stopped_keys[key] = SendResult(
+                    RETRY,
+                    error_class=result.error_class,
+                    error="Waits for an earlier event of the same product, not delivered.",
+                )
+        return SendResult(DELIVERED, per_event=per_event, duration=time.monotonic() - started)
+
+    def _send_one(self, client, event):
+        started = time.monotonic()
+        try:
+            path, body = to_request(event, self.context)
+        except MappingError as exc:
+            return SendResult(REFUSED, error_class=CONFIG, error=str(exc))
+        try:
+            response = client.request(
+                "POST", path, json_body=body, headers={"Idempotency-Key": event["id"]}
+            )
+        except AuthError as exc:
+            return SendResult(REFUSED, error_class=CONFIG, error=str(exc), endpoint_problem=True)
+        except requests.Timeout:
+            return SendResult(
+                RETRY,
+                error_class=TIMEOUT,
+                error=f"No answer from {self.describe_address(self.context.config.base_url)} "
+                f"within {self.context.config.read_timeout:g} s.",
+                duration=time.monotonic() - started,
+            )
+        except requests.ConnectionError as exc:
+            return SendResult(
+                RETRY,
+                error_class=CONNECTION,
+                error=http_transport._describe(exc, self.context.config.base_url),
+                duration=time.monotonic() - started,
+            )
+        except requests.RequestException as exc:
+            return SendResult(
+                RETRY,
+                error_class=INVALID_RESPONSE,
+                error=http_transport._describe(exc, self.context.config.base_url),
+                duration=time.monotonic() - started,
+            )
+        return http_transport.classify_response(
+            response, time.monotonic() - started, response.text[: http_transport.EXCERPT_LENGTH]
+        )

@@ -1,0 +1,6 @@
+from . import test_webhook_security
+from . import test_inbound_mapping
+from . import test_inbound_operations
+from . import test_outbound
+from . import test_polling
+from . import test_backend
