@@ -233,7 +233,7 @@ class TestDeviceEndpoint(HttpCase):
         def half_then_raise(model, **kwargs):
             # in the request's environment, as the service would write
             model.env["mrp.production"].browse(production.id).sudo().origin = "half-written"
-            raise UserError("The component location is locked.")
+            raise UserError(model.env._("The component location is locked."))
 
         with patch.object(self.registry["mrp.production"], "consume_scan", half_then_raise):
             body = self.assertRefusal(self.scan("EP-BOLT-0001"), 422, "refused")
