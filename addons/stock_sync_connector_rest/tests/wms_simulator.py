@@ -18,8 +18,8 @@ Its API (the one ``stock_sync_connector_rest`` speaks):
 
 Pure stdlib plus ``standardwebhooks``; no Odoo import. As a script::
 
-    python3 wms_simulator.py --port 8766 --api-key demo-key \\
-        --webhook-url http://127.0.0.1:8069/inventory_sync/wms/1/events --secret whsec_...
+    WMS_WEBHOOK_SECRET=whsec_... python3 wms_simulator.py --port 8766 --api-key demo-key \\
+        --webhook-url http://127.0.0.1:8069/inventory_sync/wms/1/events --count-every 60
 """
 
 import argparse
@@ -29,6 +29,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import os
 import secrets as _secrets
 import sys
 import threading
@@ -411,7 +412,11 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--api-key", default="demo-wms-key")
     parser.add_argument("--webhook-url", help="Odoo's webhook URL of the backend")
-    parser.add_argument("--secret", help="the backend's webhook secret (whsec_...)")
+    parser.add_argument(
+        "--secret",
+        default=os.environ.get("WMS_WEBHOOK_SECRET"),
+        help="the backend's webhook secret (whsec_...); default: $WMS_WEBHOOK_SECRET",
+    )
     parser.add_argument(
         "--count-every",
         type=float,
