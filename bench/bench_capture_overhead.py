@@ -2,28 +2,32 @@
 
 Receipts (3 move lines) and manufacturing orders (a BoM of 2 components) are
 validated with capture ON and OFF, each in its own committed transaction as a
-user would, in rounds whose order rotates (ON/OFF/..., then OFF/.../ON) so
-that drift of the database (growing tables, caches, autovacuum) hits every
-mode alike. One active real-time endpoint, so ON also writes deliveries and
-triggers the dispatch cron. Target: ON/OFF <= 1.10 per receipt and per MO.
+user would, with one active real-time endpoint, so ON also writes deliveries
+and triggers the dispatch cron. Target: ON/OFF <= 1.03 per receipt and per MO
+(OCA queue_job's enqueue costs 1.00-1.03 measured the same way).
 
-A third mode, ON with the endpoint on scheduled batches, writes the same
-events and deliveries but triggers no cron: the difference to ON is the cost
-of the real-time wake-up (ir.cron trigger and NOTIFY after commit).
+The target is judged on operations ON and OFF *in turn* (ON, OFF, OFF, ON,
+...): capture is switched in the bench's process, so that every ON operation
+has an OFF neighbour and load that comes and goes on a shared machine hits
+both alike. Blocks of one mode after another (switched through the system
+parameters, rounds whose order rotates) drift by several per cent from run
+to run on a busy 2-core machine; they also give the other modes:
 
-A fourth, ON without payload validation (system parameter
-``stock_sync.validate_data`` False; the default checks every event's ``data``
-against its JSON Schema in ``emit``): ON / ON-unvalidated is what validation
-costs a user's transaction, the figure the production default is chosen by.
-Validation is a small part of a receipt, smaller than the noise of timing
-whole transactions, so it is also timed alone: the schema check of a real
-movement event's ``data``, repeated, as a share of the mean receipt and MO.
+* ON with the endpoint on scheduled batches writes the same events and
+  deliveries but triggers no cron: the difference to ON is the cost of the
+  real-time wake-up (ir.cron trigger and NOTIFY after commit);
+* ON without payload validation (system parameter ``stock_sync.validate_data``
+  False; the default checks every event's ``data`` against its JSON Schema in
+  ``emit``): ON / ON-unvalidated is what validation costs. Validation is a
+  small part of a receipt, smaller than the noise of timing whole
+  transactions, so it is also timed alone: the schema check of a real
+  movement event's ``data``, repeated, as a share of the mean receipt and MO.
 
 Last, what each part of capture costs: receipts and MOs in mode ON with a
 timer around each part (the on-hand query, payload building, schema
-validation, endpoint routing, the inserts of events, deliveries and the cron
+validation, endpoint routing, the insert of events and deliveries, the cron
 trigger, the wake-up after commit), in ms per receipt and per MO. Those
-timers slow the operations down a little, so they run after the ON/OFF rounds.
+timers slow the operations down a little, so they run after the rest.
 """
 
 import contextlib
@@ -217,7 +221,78 @@ def report_parts(results, parts):
                 )
 
 
-def report(results, timings):
+def paired_on_off(registry, uid, data, counter, n_receipts, n_mos):
+    """Receipts and MOs with capture ON and OFF in turn, one operation each.
+
+    Capture is switched in this process (``_capture_enabled``, the check the
+    ``stock_sync.capture_paused`` parameter feeds), so switching costs nothing
+    and clears no cache: each ON operation has an OFF neighbour, and load
+    that comes and goes on a shared machine hits both alike. Validation on,
+    real-time endpoint: the production defaults.
+    """
+    set_mode(registry, data, "on")
+    Event = registry["stock.sync.event"]
+    state = {"on": True}
+    had_own = "_capture_enabled" in Event.__dict__
+    original = Event._capture_enabled
+
+    def capture_enabled(self):
+        return state["on"] and original(self)
+
+    Event._capture_enabled = capture_enabled
+    timings = {mode: {"receipt": [], "mo": []} for mode in ("on", "off")}
+    try:
+        for i in range(max(n_receipts, n_mos)):
+            for mode in ("on", "off") if i % 2 == 0 else ("off", "on"):
+                state["on"] = mode == "on"
+                if i < n_receipts:
+                    timings[mode]["receipt"].append(
+                        timed_receipt(registry, uid, data["product_ids"], next(counter))
+                    )
+                if i < n_mos:
+                    timings[mode]["mo"].append(timed_mo(registry, uid, data["bom_id"]))
+    finally:
+        if had_own:
+            Event._capture_enabled = original
+        else:
+            del Event._capture_enabled
+    return timings
+
+
+def report_paired(results, paired):
+    on, off = paired["on"], paired["off"]
+    for kind, label in (("receipt", "receipt"), ("mo", "MO")):
+        results.add(
+            f"{kind}_paired_on_s",
+            stats.mean(on[kind]),
+            "s",
+            f"{label}, capture ON, in turn with OFF (mean)",
+            headline=True,
+        )
+        results.add(
+            f"{kind}_paired_off_s",
+            stats.mean(off[kind]),
+            "s",
+            f"{label}, capture OFF, in turn with ON (mean)",
+            headline=True,
+        )
+        results.ratio(
+            f"{kind}_ratio",
+            f"{kind}_paired_on_s",
+            f"{kind}_paired_off_s",
+            f"{label} ON/OFF, in turn",
+            ("<=", 1.03),
+        )
+        pairs = [a / b for a, b in zip(on[kind], off[kind], strict=False)]
+        results.add(
+            f"{kind}_ratio_pairs_p50",
+            stats.percentile(pairs, 50),
+            "x",
+            f"{label} ON/OFF, median of the pairs",
+        )
+
+
+def report(results, timings, sizes):
     on, off, batch = timings["on"], timings["off"], timings["on_batch"]
     unvalidated = timings["on_unvalidated"]
     for kind, label in (("receipt", "receipt"), ("mo", "MO")):
@@ -232,7 +307,10 @@ def report(results, timings):
             headline=True,
         )
         results.ratio(
-            f"{kind}_ratio", f"{kind}_on_s", f"{kind}_off_s", f"{label} ON/OFF", ("<=", 1.03)
+            f"{kind}_ratio_blocks",
+            f"{kind}_on_s",
+            f"{kind}_off_s",
+            f"{label} ON/OFF, blocks of {sizes[kind == 'mo']}",
         )
         # Medians are less sensitive to the odd autovacuum or GC pause.
         results.add(
@@ -319,7 +397,9 @@ def main():
     events_after = count_events(registry)
     set_mode(registry, data, "on")
 
-    report(results, timings)
+    report(results, timings, sizes)
+    paired = paired_on_off(registry, uid, data, counter, n_receipts, n_mos)
+    report_paired(results, paired)
     parts = measure_parts(registry, uid, data, counter, max(8, n_receipts // 4), max(4, n_mos // 4))
     report_parts(results, parts)
     per_event = results.add(
@@ -355,7 +435,7 @@ def main():
         "deliveries written",
         target=("==", expected),
     )
-    results.save(timings=timings)
+    results.save(timings=timings, paired=paired)
 
 
 if __name__ == "__main__":
