@@ -43,8 +43,8 @@ class MrpBarcodeScan(models.Model):
     message = fields.Char(readonly=True)
     replayed = fields.Boolean(readonly=True, help="Answered from an earlier scan with this id.")
     barcode = fields.Char(readonly=True)
-    device_id = fields.Char("Device", index=True, readonly=True)
-    user_id = fields.Many2one("res.users", "User", readonly=True, index=True)
+    device_id = fields.Char(index=True, readonly=True)
+    user_id = fields.Many2one("res.users", readonly=True, index=True)
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, index=True, default=lambda s: s.env.company
     )
@@ -53,7 +53,7 @@ class MrpBarcodeScan(models.Model):
     )
     product_id = fields.Many2one("product.product", "Component", readonly=True)
     lot_id = fields.Many2one("stock.lot", "Lot/Serial", readonly=True)
-    package_id = fields.Many2one("stock.quant.package", "Package", readonly=True)
+    package_id = fields.Many2one("stock.quant.package", readonly=True)
     location_id = fields.Many2one("stock.location", "From", readonly=True)
     quantity = fields.Float(
         digits="Product Unit of Measure", readonly=True, help="In the component's unit."
@@ -61,7 +61,7 @@ class MrpBarcodeScan(models.Model):
     uom_id = fields.Many2one("uom.uom", "Unit", readonly=True)
     move_id = fields.Many2one("stock.move", "Consumption Move", readonly=True)
     undo_of_id = fields.Many2one("mrp.barcode.scan", "Undoes", readonly=True)
-    undone_by_id = fields.Many2one("mrp.barcode.scan", "Undone By", readonly=True)
+    undone_by_id = fields.Many2one("mrp.barcode.scan", readonly=True)
     warning_codes = fields.Char("Warnings", readonly=True)
     duration_ms = fields.Float("Duration (ms)", digits=(16, 1), readonly=True)
     answer = fields.Json(readonly=True)
