@@ -83,7 +83,7 @@ class WmsCase(StockSyncCase, HttpCase):
     def setUp(self):
         super().setUp()
         self.sim.reset()
-        self.sim.api_key = "sim-key"
+        self.sim.api_key, self.sim.basic, self.sim.oauth_client = "sim-key", None, None
         self.sim.webhook_url = self.base_url() + f"/inventory_sync/wms/{self.backend.id}/events"
         self.sim.secret = self.backend.webhook_secret
         # Odoo's harness stretches short timeouts and only takes plain numbers;

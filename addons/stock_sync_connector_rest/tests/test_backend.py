@@ -1,5 +1,7 @@
 """Backends: Test Connection, authentication, secrets, neutralization."""
 
+import time
+
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools.misc import file_open
@@ -53,6 +55,15 @@ class TestBackend(WmsCase):
                 backend.invalidate_recordset()
                 backend.read([field])
         self.assertEqual(self.backend.with_user(self.sync_manager).api_key, "sim-key")
+        with self.assertRaises(AccessError):
+            self.backend.with_user(self.inbound_user).read(["webhook_secret"])
+
+    def test_the_rate_limit_spaces_requests(self):
+        self.backend.rate_limit = 20
+        started = time.monotonic()
+        for _n in range(5):
+            self.check_connection()
+        self.assertGreaterEqual(time.monotonic() - started, 4 / 20)
 
     def test_backends_of_other_companies_are_invisible(self):
         other = self.env["res.company"].create({"name": "Other WMS Co"})

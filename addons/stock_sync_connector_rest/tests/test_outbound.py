@@ -48,6 +48,11 @@ class TestOutbound(WmsCase):
         delivery = self.deliveries(picking)
         self.dispatch()
         self.assertRecordValues(delivery, [{"state": "failed", "error_class": "http_5xx"}])
+        self.assertEqual(
+            [call[2] for call in self.sim.calls if call[1] == "/api/v1/movements"],
+            [503],
+            "a POST is never retried by the HTTP client: the engine retries it, durably",
+        )
         self.make_due()
         self.dispatch()
         self.assertRecordValues(delivery, [{"state": "delivered", "attempts": 2}])
