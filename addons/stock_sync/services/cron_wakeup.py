@@ -122,7 +122,8 @@ def _fire(dbname):
         now = time.monotonic()
         while wanted and wanted[0] <= now + COALESCE_SECONDS:
             heapq.heappop(wanted)
-        _timers.pop(dbname, None)
+        if _timers.get(dbname) is threading.current_thread():
+            del _timers[dbname]  # not one armed meanwhile for an earlier wake-up
     notify_cron_workers(dbname)
     with _lock:
         _arm(dbname)
