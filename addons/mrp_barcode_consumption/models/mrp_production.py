@@ -25,6 +25,8 @@ MAX_SCAN_QUANTITY = 1_000_000
 #: Symbology identifiers (ISO/IEC 15424) and FNC1 that mark a GS1 element string.
 GS1_PREFIXES = ("]C1", "]e0", "]d2", "]Q3", "]J1", "\x1d")
 _HRI = re.compile(r"^(\(\d{2,4}\)[^()]*)+$")
+#: A GS1 string without symbology identifier that starts with an SSCC or a GTIN.
+_GS1_FIXED_START = re.compile(r"^(00\d{18}|0[12]\d{14})")
 
 STATES_OPEN = ("confirmed", "progress", "to_close")
 
@@ -289,15 +291,57 @@ class MrpProduction(models.Model):
         }
 
     def _scan_components(self):
-        """Planned, consumed and remaining quantity per component, in its unit."""
+        """Planned, consumed and remaining quantity per component, in its unit.
+
+        One aggregate query over the order's raw moves (an order that many
+        scans have split has hundreds of them): planned is the open demand
+        plus what each scan took over from it (``barcode_planned_qty``) plus
+        what other done moves consumed; consumed is every done move.
+        """
         self.ensure_one()
-        rows = {}
-        for move in self.sudo().move_raw_ids:  # sudo: the answer, not the rights, reads them
-            product = move.product_id
+        Move = self.env["stock.move"]
+        Move.flush_model(
+            [
+                "raw_material_production_id",
+                "product_id",
+                "product_uom",
+                "state",
+                "product_uom_qty",
+                "quantity",
+                "barcode_scanned",
+                "barcode_planned_qty",
+            ]
+        )
+        self.env.cr.execute(
+            """
+            SELECT product_id, product_uom, MIN(id),
+                   SUM(CASE WHEN barcode_scanned THEN 0
+                            WHEN state = 'done' THEN quantity
+                            ELSE product_uom_qty END),
+                   SUM(CASE WHEN barcode_scanned THEN barcode_planned_qty ELSE 0 END),
+                   SUM(CASE WHEN state = 'done' THEN quantity ELSE 0 END)
+              FROM stock_move
+             WHERE raw_material_production_id = %s AND state != 'cancel'
+             GROUP BY product_id, product_uom
+            """,
+            (self.id,),
+        )
+        # sudo: the answer, not the reader's rights, names the components.
+        Product, Uom = self.env["product.product"].sudo(), self.env["uom.uom"].sudo()
+        rows, first = {}, {}
+        for (
+            product_id,
+            uom_id,
+            first_id,
+            planned,
+            scanned_planned,
+            consumed,
+        ) in self.env.cr.fetchall():
+            product, uom = Product.browse(product_id), Uom.browse(uom_id)
             row = rows.setdefault(
-                product.id,
+                product_id,
                 {
-                    "product_id": product.id,
+                    "product_id": product_id,
                     "product": product.display_name,
                     "uom": product.uom_id.name,
                     "planned": 0.0,
@@ -306,33 +350,19 @@ class MrpProduction(models.Model):
                     "tracking": product.tracking,
                 },
             )
-            row["planned"] += self._scan_planned_of(move)
-            if move.state == "done":
-                row["consumed"] += move.product_uom._compute_quantity(
-                    move.quantity, product.uom_id, round=False
-                )
-        for row in rows.values():
-            rounding = self.env["product.product"].browse(row["product_id"]).uom_id.rounding
+            first[product_id] = min(first.get(product_id, first_id), first_id)
+            to_unit = product.uom_id
+            row["planned"] += uom._compute_quantity(planned or 0.0, to_unit, round=False)
+            row["planned"] += scanned_planned or 0.0  # kept in the product's unit
+            row["consumed"] += uom._compute_quantity(consumed or 0.0, to_unit, round=False)
+        for product_id, row in rows.items():
+            rounding = Product.browse(product_id).uom_id.rounding
             for key in ("planned", "consumed"):
                 row[key] = float_round(row[key], precision_rounding=rounding)
             row["remaining"] = float_round(
                 max(row["planned"] - row["consumed"], 0.0), precision_rounding=rounding
             )
-        return list(rows.values())
-
-    @staticmethod
-    def _scan_planned_of(move):
-        if move.state == "cancel":
-            return 0.0
-        if move.barcode_scanned:
-            return move.barcode_planned_qty
-        if move.state == "done":
-            return move.product_uom._compute_quantity(
-                move.quantity, move.product_id.uom_id, round=False
-            )
-        return move.product_uom._compute_quantity(
-            move.product_uom_qty, move.product_id.uom_id, round=False
-        )
+        return [rows[pid] for pid in sorted(rows, key=first.get)]
 
     # ------------------------------------------------------------------
     # Steps
@@ -502,13 +532,19 @@ class MrpProduction(models.Model):
             nomenclature = self.env.ref(
                 "barcodes_gs1_nomenclature.default_gs1_nomenclature", raise_if_not_found=False
             )
-        looks_gs1 = barcode.startswith(GS1_PREFIXES) or bool(_HRI.match(barcode))
+        # A symbology identifier, FNC1, the HRI form, or a fixed-length
+        # identifier first (SSCC, GTIN): a failure to parse is a bad GS1 label.
+        looks_gs1 = (
+            barcode.startswith(GS1_PREFIXES)
+            or bool(_HRI.match(barcode))
+            or bool(_GS1_FIXED_START.match(barcode))
+        )
         if _HRI.match(barcode):
             # Human-readable form (01)...(10)...: FNC1 before each AI after the first.
             barcode = "\x1d".join(
                 ai + value for ai, value in re.findall(r"\((\d{2,4})\)([^()]*)", barcode)
             )
-        elif not looks_gs1 and not (barcode.isdigit() and len(barcode) > 14):
+        elif not looks_gs1 and not barcode[:2].isdigit():
             return None
         try:
             elements = nomenclature.sudo().gs1_decompose_extanded(barcode)
@@ -638,7 +674,9 @@ class MrpProduction(models.Model):
         facts.update(product=product, lot=lot, package=package)
         warnings = []
 
-        raw_moves = self.move_raw_ids.filtered(lambda m: m.product_id == product)
+        raw_moves = self.env["stock.move"].search(
+            [("raw_material_production_id", "=", self.id), ("product_id", "=", product.id)]
+        )
         if not raw_moves.filtered(lambda m: m.state != "cancel"):
             if not company.scan_allow_unplanned:
                 raise ScanRefusal(
@@ -929,9 +967,16 @@ class MrpProduction(models.Model):
                 ),
                 **facts,
             )
-        consumed = self.move_raw_ids.filtered(
-            lambda m: m.state == "done" and m.product_id == product
-        ).move_line_ids.filtered(lambda ml: ml.lot_id == lot and ml.quantity > 0)
+        consumed = self.env["stock.move.line"].search_count(
+            [
+                ("move_id.raw_material_production_id", "=", self.id),
+                ("product_id", "=", product.id),
+                ("lot_id", "=", lot.id),
+                ("state", "=", "done"),
+                ("quantity", ">", 0),
+            ],
+            limit=1,
+        )
         if consumed:
             raise ScanRefusal(
                 "serial_twice",

@@ -25,6 +25,14 @@ class TestGs1(ScanCase):
         answer = self.scan(GS + "0104006381333931" + "303", self.production)
         self.assertEqual(answer["consumed"]["quantity"], 3.0)
 
+    def test_without_symbology_identifier(self):
+        # As many scanners send it: no ]C1, no leading FNC1.
+        answer = self.scan("0104006381333931" + "372", self.production)
+        self.assertTrue(answer["ok"], answer["message"])
+        self.assertEqual(answer["consumed"]["quantity"], 2.0)
+        self.assertRefused(self.scan("0104006381333932", self.production), "bad_gs1")
+        self.assertRefused(self.scan("12NOT-GS1", self.production), "unknown_barcode")
+
     def test_gtin_lot_and_net_weight(self):
         answer = self.scan(GS + "0109501101020917" + "3103000250" + "10RES-A", self.production)
         self.assertTrue(answer["ok"], answer["message"])
