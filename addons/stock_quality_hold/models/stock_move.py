@@ -130,3 +130,24 @@ class StockMove(models.Model):
         lots._quality_post(histories)
         histories._quality_recorded()
         return histories
+
+    # ------------------------------------------------------------------
+    # The quality actions' own moves (stock.quant._quality_execute)
+    # ------------------------------------------------------------------
+    def _should_bypass_reservation(self, forced_location=False):
+        """The quality actions' moves take their quant without reserving it.
+
+        ``stock.quant._quality_plan`` checks each quant's free quantity under a
+        row lock, and the move line names the quant (lot, package, owner):
+        reserving it when the line is created only to unreserve it when the
+        move is done, a moment later, would cost two quant updates per line.
+        """
+        return super()._should_bypass_reservation(forced_location) or bool(
+            self.env.context.get("quality_hold_move")
+        )
+
+    def _skip_push(self):
+        """No push rule after a quality action: the stock enters a bucket (no rule
+        leaves one), or goes back to the stock location it came from, not into
+        the warehouse anew. Looking for a rule would cost a search per move."""
+        return super()._skip_push() or bool(self.env.context.get("quality_hold_move"))

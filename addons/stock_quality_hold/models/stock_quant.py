@@ -381,7 +381,8 @@ class StockQuant(models.Model):
                     ],
                 }
             )
-        moves = self.env["stock.move"].create(move_vals)
+        # quality_hold_move: no reservation, no push rules (see stock.move)
+        moves = self.env["stock.move"].with_context(quality_hold_move=True).create(move_vals)
         moves._action_done()
         history_vals = []
         now = fields.Datetime.now()
