@@ -83,6 +83,12 @@ class StockSyncChannel(models.Model):
     availability_ids = fields.One2many("stock.sync.channel.availability", "channel_id")
     at_risk_count = fields.Integer(compute="_compute_at_risk_count")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        channels = super().create(vals_list)
+        channels._check_warehouses()  # also when the values name no warehouse at all
+        return channels
+
     @api.constrains("warehouse_ids")
     def _check_warehouses(self):
         for channel in self:
@@ -155,7 +161,7 @@ class StockSyncChannel(models.Model):
         (sum of their negative ATP, as a positive number: committed demand
         beyond supply), ``committed`` (open demand in the horizon), ``buffer``
         and ``quantity`` (shown: ATP − buffer, at least 0, at most the
-        maximum, rounded down to the unit's rounding), ``warehouses``
+        maximum, rounded down: whole pieces for units, else the unit's rounding), ``warehouses``
         (``[(warehouse, atp)]``).
 
         :param products: ``product.product``.
@@ -175,7 +181,7 @@ class StockSyncChannel(models.Model):
             if self.max_exposed_qty:
                 quantity = min(quantity, self.max_exposed_qty)
             quantity = float_round(
-                quantity, precision_rounding=product.uom_id.rounding, rounding_method="DOWN"
+                quantity, precision_rounding=self._shown_rounding(product), rounding_method="DOWN"
             )
             result[product.id] = {
                 "atp": available,
@@ -186,6 +192,13 @@ class StockSyncChannel(models.Model):
                 "warehouses": [(wh, row.atp) for wh, row in rows],
             }
         return result
+
+    def _shown_rounding(self, product):
+        """Channels sell whole pieces: units are rounded down to 1, other units to their rounding."""
+        unit_category = self.env.ref("uom.product_uom_categ_unit", raise_if_not_found=False)
+        if product.uom_id.category_id == unit_category:
+            return max(product.uom_id.rounding, 1.0)
+        return product.uom_id.rounding
 
     # ------------------------------------------------------------------
     # Publication (cron, after commit)

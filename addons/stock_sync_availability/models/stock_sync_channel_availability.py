@@ -11,7 +11,7 @@ class StockSyncChannelAvailability(models.Model):
 
     _name = "stock.sync.channel.availability"
     _description = "Channel Availability of a Product"
-    _inherit = ["mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "at_risk desc, oversell_gap desc, channel_id, product_id"
     _rec_name = "product_id"
 

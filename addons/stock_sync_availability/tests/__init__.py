@@ -1,1 +1,4 @@
+from . import test_api
 from . import test_atp
+from . import test_channel
+from . import test_publish
