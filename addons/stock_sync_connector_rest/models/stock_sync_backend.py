@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.addons.stock_sync.services import http_transport, webhook_signature
 from odoo.addons.stock_sync_connector.services.backend_config import AuthError
 
+from ..services import rest_adapters
 from ..services.rest_client import RestClient
 
 KIND = "wms_rest"
@@ -179,9 +180,7 @@ class StockSyncBackend(models.Model):
             document = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
             return refuse(400, f"Malformed JSON: {exc}.")
-        if isinstance(document, dict) and "events" in document:
-            document = document["events"]
-        events = [document] if isinstance(document, dict) else document
+        events = rest_adapters.expand(document)
         if not isinstance(events, list) or not events:
             return refuse(400, 'Send one event object, a list of events, or {"events": [...]}.')
         if len(events) > MAX_EVENTS:

@@ -1,5 +1,7 @@
 """Inbound events applied as Odoo stock operations, idempotently, never below zero."""
 
+import json
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -136,4 +138,37 @@ class TestInboundOperations(WmsCase):
         picking.button_validate()
         self.assertEqual(picking.state, "done")
         self.assertTrue(any("owned by Test WMS" in str(m.body) for m in picking.message_ids))
+        self.assertOutboxMatchesStockLedger()
+
+    def test_a_masonhub_receiving_complete_callback_confirms_the_receipt(self):
+        """A 3PL callback in its own shape (MasonHub's): a shortage leaves a backorder."""
+        picking = self.make_receipt(100)
+        body = {
+            "message_type": "inboundShipmentEvent",
+            "message_id": "0a1b2c3d-0000-4000-8000-000000000001",
+            "data": [
+                {
+                    "id": "shipment-1",
+                    "customer_identifier": picking.name,
+                    "status": "receivingComplete",
+                    "as_of": self.iso(10),
+                    "details": {
+                        "line_items": [
+                            {
+                                "customer_sku_id": "EXT-API",
+                                "quantity": 100,
+                                "total_quantity_received": 90,
+                            }
+                        ]
+                    },
+                }
+            ],
+        }
+        status, answer = self.sim.push([], body=json.dumps(body).encode())
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(answer["results"][0]["id"], f"{body['message_id']}:shipment-1")
+        self.apply()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(picking.move_ids.quantity, 90)
+        self.assertEqual(picking.backorder_ids.move_ids.product_uom_qty, 10)
         self.assertOutboxMatchesStockLedger()

@@ -31,6 +31,7 @@ import hmac
 import json
 import os
 import secrets as _secrets
+import signal
 import sys
 import threading
 import time
@@ -429,6 +430,8 @@ def main(argv=None):
     simulator = WmsSimulator(port=args.port, api_key=args.api_key)
     simulator.webhook_url, simulator.secret = args.webhook_url, args.secret
     simulator.start()
+    # bin/run stops it with SIGTERM: end as after Ctrl-C.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     _say(f"[wms] simulator on {simulator.url}")
     level = 100
     try:
