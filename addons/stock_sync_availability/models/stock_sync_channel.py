@@ -69,7 +69,6 @@ class StockSyncChannel(models.Model):
     )
     planner_id = fields.Many2one(
         "res.users",
-        "Planner",
         default=lambda self: self.env.user,
         help="Gets an activity when a critical product of the channel may be oversold.",
     )
