@@ -328,16 +328,13 @@ class MrpProduction(models.Model):
         )
         # sudo: the answer, not the reader's rights, names the components.
         Product, Uom = self.env["product.product"].sudo(), self.env["uom.uom"].sudo()
+        fetched = self.env.cr.fetchall()
+        # One prefetch set each: names and units are read in one query, not one per row.
+        products = {p.id: p for p in Product.browse([r[0] for r in fetched])}
+        uoms = {u.id: u for u in Uom.browse([r[1] for r in fetched])}
         rows, first = {}, {}
-        for (
-            product_id,
-            uom_id,
-            first_id,
-            planned,
-            scanned_planned,
-            consumed,
-        ) in self.env.cr.fetchall():
-            product, uom = Product.browse(product_id), Uom.browse(uom_id)
+        for product_id, uom_id, first_id, planned, scanned_planned, consumed in fetched:
+            product, uom = products[product_id], uoms[uom_id]
             row = rows.setdefault(
                 product_id,
                 {
@@ -356,7 +353,7 @@ class MrpProduction(models.Model):
             row["planned"] += scanned_planned or 0.0  # kept in the product's unit
             row["consumed"] += uom._compute_quantity(consumed or 0.0, to_unit, round=False)
         for product_id, row in rows.items():
-            rounding = Product.browse(product_id).uom_id.rounding
+            rounding = products[product_id].uom_id.rounding
             for key in ("planned", "consumed"):
                 row[key] = float_round(row[key], precision_rounding=rounding)
             row["remaining"] = float_round(
