@@ -1,6 +1,8 @@
+from collections import defaultdict
+
 from odoo import _, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_is_zero
+from odoo.tools import float_compare, float_is_zero
 
 RECEIPT_REASON = "stock_quality_hold.reason_inspection_on_receipt"
 RECEIPT_REASON_CODE = "inspection_on_receipt"
@@ -51,6 +53,9 @@ class StockMove(models.Model):
         receipt itself, so the ledger stays one move per movement. No push rule
         leaves a bucket, so the later steps of a two- or three-step receipt are
         not created for these quantities: releasing them puts them in stock.
+
+        Any move that takes stock from an internal location is first checked not to
+        take held stock (``_quality_check_taken_stock``).
         """
         buckets = {}
         for move in self:
@@ -68,6 +73,7 @@ class StockMove(models.Model):
                 # which lies outside the warehouse's tree: keep the receipt's own.
                 move.warehouse_id = warehouse
                 move.move_line_ids.location_dest_id = bucket
+        self._quality_check_taken_stock()
         done = super()._action_done(cancel_backorder=cancel_backorder)
         if buckets:
             received = done.filtered(lambda m: m.state == "done" and m in buckets)
@@ -151,3 +157,95 @@ class StockMove(models.Model):
         leaves one), or goes back to the stock location it came from, not into
         the warehouse anew. Looking for a rule would cost a search per move."""
         return super()._skip_push() or bool(self.env.context.get("quality_hold_move"))
+
+    def _quality_check_taken_stock(self):
+        """Refuse to take a product from a stock location beyond what it holds while
+        some of it is held.
+
+        Reservation never offers held stock: the hold buckets lie outside the
+        warehouse (see ``stock.warehouse``). But Odoo lets a user type a lot on
+        a delivery or component line, or take more than is reserved, and then
+        takes it from WH/Stock even where that location does not have it
+        (negative stock): the held lot, or the held units of an untracked
+        product, would be shipped or consumed in all but the books. When a
+        product (and lot) has stock in a hold bucket of the company, the
+        quantity taken from an internal location must be there. Moves out of a
+        bucket (release, reject, disposal) are not concerned.
+
+        :raises UserError: naming the product, the lot, what is held where,
+            and what to do (release it, or choose another lot).
+        """
+        lines = self.move_line_ids.filtered(
+            lambda line: (
+                line.quantity
+                and line.product_id.is_storable
+                and line.location_id.usage == "internal"
+                and not line.location_id.quality_bucket
+            )
+        )
+        if not lines:
+            return
+        # sudo: quants of the hold buckets may lie outside what the user taking
+        # the stock may read (a delivery user is no quality user); only counted here.
+        held = (
+            self.env["stock.quant"]
+            .sudo()
+            .search(
+                [
+                    ("product_id", "in", lines.product_id.ids),
+                    ("quality_bucket", "!=", False),
+                    ("quantity", ">", 0),
+                    ("company_id", "in", lines.company_id.ids),
+                ]
+            )
+        )
+        if not held:
+            return
+        held_keys = {(q.company_id.id, q.product_id.id, q.lot_id.id) for q in held}
+        wanted = defaultdict(float)
+        for line in lines:
+            key = (line.company_id.id, line.product_id.id, line.lot_id.id)
+            if key in held_keys:
+                quantity = line.product_uom_id._compute_quantity(
+                    line.quantity, line.product_id.uom_id, rounding_method="HALF-UP"
+                )
+                wanted[key + (line.location_id.id,)] += quantity
+        for (company_id, product_id, lot_id, location_id), quantity in wanted.items():
+            on_hand = sum(
+                self.env["stock.quant"]
+                .sudo()  # the same reason: counting what the location holds
+                .search(
+                    [
+                        ("product_id", "=", product_id),
+                        ("lot_id", "=", lot_id or False),
+                        ("location_id", "=", location_id),
+                    ]
+                )
+                .mapped("quantity")
+            )
+            product = self.env["product.product"].browse(product_id)
+            if float_compare(quantity, on_hand, precision_rounding=product.uom_id.rounding) <= 0:
+                continue
+            in_buckets = held.filtered(
+                lambda q, p=product_id, lot=lot_id, c=company_id: (
+                    q.product_id.id == p and q.lot_id.id == lot and q.company_id.id == c
+                )
+            )
+            lot = in_buckets.lot_id
+            raise UserError(
+                _(
+                    "%(product)s%(lot)s cannot be consumed or shipped: %(qty)s %(uom)s are "
+                    "taken from %(location)s, which holds %(have)s; the rest is on hold "
+                    "(%(held)s). Held stock is never consumed nor shipped: ask a Quality "
+                    "Manager to release it, or choose another lot.",
+                    product=product.display_name,
+                    lot=f" ({lot.name})" if lot else "",
+                    qty=f"{quantity:g}",
+                    uom=product.uom_id.name,
+                    location=self.env["stock.location"].browse(location_id).complete_name,
+                    have=f"{max(on_hand, 0):g}",
+                    held=", ".join(
+                        f"{q.quantity:g} in {q.location_id.complete_name}" for q in in_buckets
+                    ),
+                )
+            )

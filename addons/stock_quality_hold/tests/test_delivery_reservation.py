@@ -1,3 +1,5 @@
+from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import QualityHoldCase
@@ -39,3 +41,41 @@ class TestDeliveryReservation(QualityHoldCase):
         self.assertEqual(
             picking.move_ids.move_line_ids.location_id, self.stock, "reserved in WH/Stock only"
         )
+
+    def test_typed_held_lot_cannot_be_shipped_until_released(self):
+        """Odoo lets a user type a lot on a delivery line and takes it from WH/Stock
+        at a negative quantity: a held lot must not leave that way."""
+        lot = self.lot("LOT-D3")
+        self.put(self.lot_product, 4, lot=lot)
+        self.hold(self.quants(self.lot_product, self.stock, lot))
+        picking = self.delivery(self.lot_product, 4).with_user(self.operator)
+        picking.action_assign()
+        self.assertEqual(picking.move_ids.quantity, 0, "held stock is never reserved")
+        picking.move_ids.write(
+            {
+                "move_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.lot_product.id,
+                            "lot_id": lot.id,
+                            "quantity": 4,
+                            "location_id": self.stock.id,
+                            "location_dest_id": self.customer_loc.id,
+                        }
+                    )
+                ],
+                "picked": True,
+            }
+        )
+        with self.assertRaisesRegex(UserError, r"LOT-D3\) cannot be consumed or shipped.*4 in WH"):
+            picking.button_validate()
+        self.assertNotEqual(picking.state, "done")
+        self.assertEqual(self.qty(self.lot_product, self.stock, lot), 0, "nothing taken")
+        held = self.quants(self.lot_product, self.warehouse.qa_hold_location_id, lot)
+        self.assertEqual(held.quantity, 4)
+        # released, the same line ships it from the stock it now is
+        self.release(held)
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(self.qty(self.lot_product, self.stock, lot), 0)
+        self.assertEqual(self.qty(self.lot_product, self.customer_loc, lot), 4)
