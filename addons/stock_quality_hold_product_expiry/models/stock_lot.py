@@ -74,7 +74,7 @@ class StockLot(models.Model):
         summary = {"lots": len(lots), "moved": 0, "skipped": []}
         if not lots:
             return summary
-        to_move = (
+        quants = (
             self.env["stock.quant"]
             .sudo()
             .search(
@@ -85,10 +85,14 @@ class StockLot(models.Model):
                     ("quantity", ">", 0),
                 ]
             )
-            .lot_id
         )
-        for company in to_move.company_id:
-            company_lots = to_move.filtered(lambda lot, company=company: lot.company_id == company)
+        to_move = quants.lot_id
+        # Per the stock's company, not the lot's: a lot made on a receipt has
+        # no company in Odoo 18 unless its product has one.
+        for company in quants.company_id:
+            company_lots = quants.filtered(
+                lambda quant, company=company: quant.company_id == company
+            ).lot_id
             histories, skipped = (
                 company_lots.with_company(company)
                 .with_context(allowed_company_ids=company.ids)
