@@ -52,6 +52,30 @@ class StockQualityHoldHistory(models.Model):
     def _quality_recorded(self):
         """Called once the actions these records describe are done (same transaction).
 
-        Hook for glue modules (stock_quality_hold_sync emits events here).
+        Stamps the held quants with when and why they entered their bucket (the
+        held-stock views and the hold-aging report read it). Hook for glue
+        modules (stock_quality_hold_sync emits events here).
         """
+        for record in self.filtered(lambda h: h.action in ("hold", "reject")):
+            if not record.location_dest_id.quality_bucket:
+                continue
+            # sudo: outside inventory mode Odoo lets no stock user write quants;
+            # these two fields are the hold's own bookkeeping.
+            quants = (
+                self.env["stock.quant"]
+                .sudo()
+                .search(
+                    [
+                        ("location_id", "=", record.location_dest_id.id),
+                        ("product_id", "=", record.product_id.id),
+                        ("lot_id", "=", record.lot_id.id),
+                        ("quantity", ">", 0),
+                        ("quality_held_since", "=", False),
+                    ]
+                )
+            )
+            # The oldest hold names the age of merged stock: what waited longest.
+            quants.write(
+                {"quality_held_since": record.date, "quality_reason_id": record.reason_id.id}
+            )
         return True

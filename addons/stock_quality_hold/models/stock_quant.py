@@ -22,6 +22,18 @@ class StockQuant(models.Model):
     lot_quality_status = fields.Selection(
         related="lot_id.quality_status", store=True, string="Lot Quality Status"
     )
+    quality_held_since = fields.Datetime(
+        "Held Since",
+        readonly=True,
+        index=True,
+        help="When this stock entered its hold bucket (the oldest hold of merged stock).",
+    )
+    quality_reason_id = fields.Many2one(
+        "stock.quality.hold.reason",
+        "Hold Reason",
+        readonly=True,
+        help="Why this stock entered its hold bucket.",
+    )
 
     def action_open_quality_wizard(self):
         return self.env["stock.quality.hold.wizard"]._open_for(

@@ -9,3 +9,4 @@ from . import test_disposal
 from . import test_receipt_inspection
 from . import test_failed_release_override
 from . import test_hold_packages
+from . import test_hold_aging
