@@ -6,7 +6,9 @@ row, and the one whose snapshot is older than the other's commit must start
 again on a new snapshot. Odoo's RPC (``/web/dataset/call_kw``) already does
 that; a door that owns its request's transaction (the device endpoint, a
 connector's job) calls :func:`scan_with_retry` instead, which rolls the
-transaction back, waits a little and tries again, and answers code ``retry``
+transaction back, waits a little and tries again in READ COMMITTED (the lock
+then waits for the other scan and reads its result instead of failing), and
+answers code ``retry``
 (HTTP 409, "try again") after ``tries`` attempts, logged like any refusal.
 
 Only for a transaction that holds nothing else: the rollback discards all of it.
@@ -53,4 +55,10 @@ def scan_with_retry(env, method, tries=DEFAULT_TRIES, backoff=0.02, **kwargs):
             )
             if attempt + 1 < tries:
                 time.sleep(random.uniform(0, backoff * 2**attempt))  # noqa: S311 (jitter)
+                # The retry reads committed data: under REPEATABLE READ, the wait on the
+                # MO's row lock ends in a serialization failure whenever the other scan
+                # commits first, so a busy handheld could lose every attempt. The lock is
+                # taken before any field of the MO is read (``_scan_lock``), so from then
+                # on the scans of one MO stay serialized on fresh data.
+                env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
     return env["mrp.production"]._scan_retry_answer(method, kwargs)
