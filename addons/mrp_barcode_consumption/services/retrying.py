@@ -19,6 +19,7 @@ import random
 import time
 
 from psycopg2 import errors
+from psycopg2.extensions import TRANSACTION_STATUS_IDLE
 
 _logger = logging.getLogger(__name__)
 
@@ -60,5 +61,9 @@ def scan_with_retry(env, method, tries=DEFAULT_TRIES, backoff=0.02, **kwargs):
                 # commits first, so a busy handheld could lose every attempt. The lock is
                 # taken before any field of the MO is read (``_scan_lock``), so from then
                 # on the scans of one MO stay serialized on fresh data.
-                env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                # Only where the rollback ended the transaction (a test cursor rolls back
+                # to a savepoint, inside which the isolation level cannot change).
+                cnx = getattr(env.cr, "_cnx", None)
+                if cnx is not None and cnx.info.transaction_status == TRANSACTION_STATUS_IDLE:
+                    env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
     return env["mrp.production"]._scan_retry_answer(method, kwargs)
