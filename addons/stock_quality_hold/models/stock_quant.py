@@ -83,6 +83,27 @@ class StockQuant(models.Model):
         bucket = bucket or "qa_hold"
         if action == "hold" and bucket not in ("qa_hold", "quarantine"):
             raise UserError(_("Stock is held in QA hold or quarantine; use Reject to reject it."))
+        self = self._quality_stocked(quantity)  # pylint: disable=self-cls-assignment
+        if action == "release":
+            self._quality_check_failed_release()
+        plan, skipped = self._quality_plan(action, bucket, quantity, partial)
+        histories = self.env["stock.quality.hold.history"]
+        if plan:
+            histories = self._quality_execute(action, reason, note, plan)
+        lots = histories.lot_id | self.env["stock.lot"].browse(
+            [q.lot_id.id for q, _qty, _why in skipped if q.lot_id]
+        )
+        lots._update_quality_status()
+        lots._quality_post(histories, skipped)
+        histories._quality_recorded()
+        return histories, skipped
+
+    def _quality_stocked(self, quantity):
+        """These quants, locked, in allowed companies, with stock: what an action moves.
+
+        :param float quantity: the quantity asked for, or None (only with one quant).
+        :raises UserError: no quant, all emptied meanwhile, or a quantity for several.
+        """
         if not self:
             raise UserError(_("There is no stock to act on: select quants with a quantity."))
         self._quality_check_companies()
@@ -98,22 +119,9 @@ class StockQuant(models.Model):
                     "else may have moved the stock meanwhile). Reload and check what is left."
                 )
             )
-        self = stocked  # pylint: disable=self-cls-assignment
-        if quantity is not None and len(self) != 1:
+        if quantity is not None and len(stocked) != 1:
             raise UserError(_("A quantity can only be given for one quant at a time."))
-        if action == "release":
-            self._quality_check_failed_release()
-        plan, skipped = self._quality_plan(action, bucket, quantity, partial)
-        histories = self.env["stock.quality.hold.history"]
-        if plan:
-            histories = self._quality_execute(action, reason, note, plan)
-        lots = histories.lot_id | self.env["stock.lot"].browse(
-            [q.lot_id.id for q, _qty, _why in skipped if q.lot_id]
-        )
-        lots._update_quality_status()
-        lots._quality_post(histories, skipped)
-        histories._quality_recorded()
-        return histories, skipped
+        return stocked
 
     def _quality_check_companies(self):
         foreign = self.sudo().filtered(lambda q: q.company_id not in self.env.companies)
@@ -481,23 +489,7 @@ class StockQuant(models.Model):
                     "vendor. Ask one to do it."
                 )
             )
-        if not self:
-            raise UserError(_("There is no stock to act on: select quants with a quantity."))
-        self._quality_check_companies()
-        self._quality_lock()
-        stocked = self.filtered(
-            lambda q: float_compare(q.quantity, 0, precision_rounding=q.product_uom_id.rounding) > 0
-        )
-        if not stocked:
-            raise UserError(
-                _(
-                    "There is no stock to act on: the selected quants are empty (someone "
-                    "else may have moved the stock meanwhile). Reload and check what is left."
-                )
-            )
-        self = stocked  # pylint: disable=self-cls-assignment
-        if quantity is not None and len(self) != 1:
-            raise UserError(_("A quantity can only be given for one quant at a time."))
+        self = self._quality_stocked(quantity)  # pylint: disable=self-cls-assignment
         plan = self._quality_disposal_plan(method, quantity, partner)
         clean = {k: v for k, v in self.env.context.items() if not k.startswith("default_")}
         self = self.with_env(self.env(context=clean))  # pylint: disable=self-cls-assignment
