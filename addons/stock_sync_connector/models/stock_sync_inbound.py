@@ -144,7 +144,7 @@ class StockSyncInbound(models.Model):
             "payload": payload,
         }
         try:
-            event = inbound_event.parse(backend._to_canonical(raw))
+            event = inbound_event.parse(backend._to_canonical(raw), self._event_checks())
         except InboundEventError as exc:
             raw_id = raw.get("id") if isinstance(raw, dict) else None
             record = self.create(
@@ -175,6 +175,15 @@ class StockSyncInbound(models.Model):
                 original = self._original(backend, event.id)
         self.create(dict(values, state=DUPLICATE, duplicate_of_id=original.id))
         return {"id": event.id, "status": DUPLICATE}
+
+    @api.model
+    def _event_checks(self):
+        """``{event type: check(data) -> checked data}`` of the event types applied here.
+
+        A module adding event types extends this dict, adds the types to
+        ``event_type`` (``selection_add``) and implements ``_apply_<type>``.
+        """
+        return dict(inbound_event.CHECKS)
 
     def _original(self, backend, event_id):
         return self.search([("backend_id", "=", backend.id), ("dedup_key", "=", event_id)], limit=1)
@@ -305,7 +314,7 @@ class StockSyncInbound(models.Model):
         """
         self.ensure_one()
         raw = json.loads(self.payload)
-        event = inbound_event.parse(self.backend_id._to_canonical(raw))
+        event = inbound_event.parse(self.backend_id._to_canonical(raw), self._event_checks())
         return getattr(self, f"_apply_{event.type}")(event)
 
     # -- references, through the cross-references only --------------------

@@ -53,8 +53,14 @@ class InboundEvent:
     raw: dict = field(default_factory=dict)
 
 
-def parse(raw):
-    """Check one event dict and return an :class:`InboundEvent`; raise :class:`InboundEventError`."""
+def parse(raw, checks=None):
+    """Check one event dict and return an :class:`InboundEvent`; raise :class:`InboundEventError`.
+
+    ``checks`` is ``{event type: check(data) -> checked data}``, by default
+    :data:`CHECKS`; protocol modules that add event types pass theirs too
+    (``stock.sync.inbound._event_checks``).
+    """
+    checks = checks or _CHECKS
     if not isinstance(raw, dict):
         raise InboundEventError("An event is a JSON object with id, type and data.")
     event_id = raw.get("id")
@@ -64,9 +70,9 @@ def parse(raw):
     if len(event_id) > MAX_ID_LENGTH:
         raise InboundEventError(f"The event id is longer than {MAX_ID_LENGTH} characters.")
     event_type = raw.get("type")
-    if event_type not in EVENT_TYPES:
+    if event_type not in checks:
         raise InboundEventError(
-            f"Unknown event type {event_type!r}: expected one of {', '.join(EVENT_TYPES)}."
+            f"Unknown event type {event_type!r}: expected one of {', '.join(checks)}."
         )
     data = raw.get("data")
     if not isinstance(data, dict):
@@ -74,7 +80,7 @@ def parse(raw):
     sequence = raw.get("sequence")
     if sequence is not None and (not isinstance(sequence, int) or isinstance(sequence, bool)):
         raise InboundEventError("'sequence' must be an integer.")
-    checked = _CHECKS[event_type](data)
+    checked = checks[event_type](data)
     return InboundEvent(
         id=event_id,
         type=event_type,
@@ -186,3 +192,7 @@ _CHECKS = {
     PICK_CONFIRMED: _confirmation,
     STATUS_CHANGE: _status_change,
 }
+# The checks of the base event types, and the field checks a module adding types reuses.
+CHECKS = _CHECKS
+check_item = _item
+check_text = _text
