@@ -1,4 +1,5 @@
 import hashlib
+import json
 import logging
 
 from odoo import _, api, fields, models
@@ -7,6 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.addons.stock_sync.services import http_transport, webhook_signature
 
 from ..services import backend_config
+from ..services.webhook_request import JSON_TYPES, WebhookAnswer
 
 _logger = logging.getLogger(__name__)
 
@@ -371,6 +373,64 @@ class StockSyncBackend(models.Model):
 
     def action_open_xref_location(self):
         return self._open("stock_sync_connector.action_stock_sync_xref_location")
+
+    # ------------------------------------------------------------------
+    # Signed webhooks: the door every protocol module shares
+    # ------------------------------------------------------------------
+    def _webhook_read(self, headers, body, content_type, too_large=False, json_types=JSON_TYPES):
+        """Check one signed webhook request; return ``(webhook_id, document)``.
+
+        In order: the size, the Standard Webhooks signature and timestamp
+        (5 minutes), a replayed ``webhook-id`` (answered ``duplicate``, nothing
+        recorded again), the content type, the JSON. A request refused as a
+        whole is logged as a rejected inbound event, as the backend's inbound
+        user.
+
+        :param dict headers: the request's headers.
+        :param bytes body: the raw body (``services.webhook_request.read_body``).
+        :param str content_type: the request's mimetype.
+        :param bool too_large: the body exceeds ``max_body_kb``.
+        :returns: ``(str webhook_id, the decoded JSON document)``.
+        :raises WebhookAnswer: the HTTP status and JSON answer to send back
+            (401, 413, 415, 400 refused; 200 for a replay).
+        """
+        self.ensure_one()
+        backend = self.with_user(self.inbound_user_id).with_company(self.company_id)
+        Inbound = backend.env["stock.sync.inbound"]
+
+        def refuse(status, error):
+            Inbound._record_refusal(backend, error, body)
+            return WebhookAnswer(status, {"status": "rejected", "error": error})
+
+        if too_large:
+            raise refuse(
+                413,
+                f"The body is larger than {self.max_body_kb} KiB: send fewer events per request.",
+            )
+        # sudo: the webhook secret is a manager-only field; it never leaves this check.
+        secret = self.sudo().webhook_secret
+        if not secret:
+            raise refuse(401, "This backend has no webhook secret: generate one in Odoo.")
+        try:
+            webhook_id = webhook_signature.verify([secret], headers, body)
+        except (webhook_signature.SignatureError, ValueError) as exc:
+            raise refuse(401, f"Signature refused: {exc}") from None
+        if Inbound._webhook_seen(backend, webhook_id):
+            raise WebhookAnswer(
+                200,
+                {
+                    "status": "duplicate",
+                    "webhook_id": webhook_id,
+                    "detail": "This webhook-id was already received: nothing is applied again.",
+                },
+            )
+        if content_type not in json_types:
+            raise refuse(415, f"Content type {content_type or 'none'}: send application/json.")
+        try:
+            document = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise refuse(400, f"Malformed JSON: {exc}.") from None
+        return webhook_id, document
 
     # ------------------------------------------------------------------
     # Polling

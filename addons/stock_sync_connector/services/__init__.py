@@ -1,3 +1,4 @@
 from . import backend_config
 from . import inbound_event
 from . import rate_limit
+from . import webhook_request

@@ -1,6 +1,8 @@
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
+from odoo.addons.stock_sync_connector.services.webhook_request import read_body
+
 
 class WmsWebhookController(http.Controller):
     """One webhook URL per REST backend; the work is in ``stock.sync.backend``."""
@@ -28,12 +30,7 @@ class WmsWebhookController(http.Controller):
                 status=404,
             )
         httprequest = request.httprequest
-        limit = backend.max_body_kb * 1024
-        declared = httprequest.content_length or 0
-        # A declared length over the limit is refused unread; a chunked body is read
-        # within Odoo's own request limit, then measured.
-        body = b"" if declared > limit else httprequest.get_data(cache=False)
-        too_large = declared > limit or len(body) > limit
+        body, too_large = read_body(httprequest, backend.max_body_kb * 1024)
         status, answer = backend._wms_rest_receive(
             headers=dict(httprequest.headers),
             body=body,

@@ -1,4 +1,3 @@
-import json
 import time
 
 import requests
@@ -6,19 +5,15 @@ import requests
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.stock_sync.services import http_transport, webhook_signature
+from odoo.addons.stock_sync.services import http_transport
 from odoo.addons.stock_sync_connector.services.backend_config import AuthError
+from odoo.addons.stock_sync_connector.services.webhook_request import WebhookAnswer
 
 from ..services import rest_adapters
 from ..services.rest_client import RestClient
 
 KIND = "wms_rest"
 WEBHOOK_PATH = "/inventory_sync/wms/%s/events"
-JSON_TYPES = (
-    "application/json",
-    "application/cloudevents+json",
-    "application/cloudevents-batch+json",
-)
 MAX_EVENTS = 500
 PING_PATH = "/api/v1/ping"
 EVENTS_PATH = "/api/v1/events"
@@ -139,47 +134,25 @@ class StockSyncBackend(models.Model):
     def _wms_rest_receive(self, headers, body, content_type, too_large=False):
         """Check and record one webhook request; returns ``(HTTP status, answer dict)``.
 
-        ``body`` is the raw bytes (at most the limit, plus one). In order: the
-        size, the Standard Webhooks signature and timestamp (5 minutes), a
-        replayed ``webhook-id`` (answered ``duplicate``, nothing recorded
-        again), the content type, the JSON. A request refused as a whole is
-        logged as a rejected inbound event. Otherwise each event gets its own
+        ``body`` is the raw bytes (at most the limit, plus one). The base's
+        ``_webhook_read`` checks the size, the signature and timestamp, a
+        replayed ``webhook-id``, the content type and the JSON; then the
+        shape of the events here. Otherwise each event gets its own
         answer: ``accepted``, ``duplicate`` or ``rejected`` with the reason.
         The events are applied after commit.
         """
         self.ensure_one()
         backend = self.with_user(self.inbound_user_id).with_company(self.company_id)
         Inbound = backend.env["stock.sync.inbound"]
+        try:
+            webhook_id, document = self._webhook_read(headers, body, content_type, too_large)
+        except WebhookAnswer as answer:
+            return answer.status, answer.answer
 
         def refuse(status, error):
             Inbound._record_refusal(backend, error, body)
             return status, {"status": "rejected", "error": error}
 
-        if too_large:
-            return refuse(
-                413,
-                f"The body is larger than {self.max_body_kb} KiB: send fewer events per request.",
-            )
-        # sudo: the webhook secret is a manager-only field; it never leaves this check.
-        secret = self.sudo().webhook_secret
-        if not secret:
-            return refuse(401, "This backend has no webhook secret: generate one in Odoo.")
-        try:
-            webhook_id = webhook_signature.verify([secret], headers, body)
-        except (webhook_signature.SignatureError, ValueError) as exc:
-            return refuse(401, f"Signature refused: {exc}")
-        if Inbound._webhook_seen(backend, webhook_id):
-            return 200, {
-                "status": "duplicate",
-                "webhook_id": webhook_id,
-                "detail": "This webhook-id was already received: nothing is applied again.",
-            }
-        if content_type not in JSON_TYPES:
-            return refuse(415, f"Content type {content_type or 'none'}: send application/json.")
-        try:
-            document = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            return refuse(400, f"Malformed JSON: {exc}.")
         events = rest_adapters.expand(document)
         if not isinstance(events, list) or not events:
             return refuse(400, 'Send one event object, a list of events, or {"events": [...]}.')
