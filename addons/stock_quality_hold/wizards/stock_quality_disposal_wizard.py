@@ -8,21 +8,10 @@ class StockQualityDisposalWizard(models.TransientModel):
     """Scrap rejected stock, or return it to the vendor, with a mandatory reason."""
 
     _name = "stock.quality.disposal.wizard"
+    _inherit = "stock.quality.wizard.mixin"
     _description = "Scrap or Return Rejected Stock"
 
     method = fields.Selection(DISPOSALS, required=True, default="scrap")
-    reason_id = fields.Many2one(
-        "stock.quality.hold.reason",
-        domain="['|', ('company_id', '=', False), ('company_id', 'in', allowed_company_ids)]",
-    )
-    note = fields.Text()
-    quant_ids = fields.Many2many("stock.quant", string="Quants")
-    lot_ids = fields.Many2many("stock.lot", string="Lots/Serial Numbers")
-    quantity = fields.Float(
-        digits="Product Unit of Measure",
-        help="Only when acting on one quant: how much of it. Empty: all of it.",
-    )
-    single_quant = fields.Boolean(compute="_compute_single_quant")
     partner_id = fields.Many2one(
         "res.partner",
         "Vendor",
@@ -33,11 +22,6 @@ class StockQualityDisposalWizard(models.TransientModel):
         compute="_compute_vendor_unknown",
         help="Some of the stock has no known vendor: choose one.",
     )
-
-    @api.depends("quant_ids")
-    def _compute_single_quant(self):
-        for wizard in self:
-            wizard.single_quant = len(wizard.quant_ids) == 1
 
     @api.depends("quant_ids", "lot_ids", "method")
     def _compute_vendor_unknown(self):
@@ -50,21 +34,9 @@ class StockQualityDisposalWizard(models.TransientModel):
     @api.model
     def _open_for(self, model, records, method):
         """The wizard's window action for ``records`` (quants or lots)."""
-        context = {"default_method": method}
-        if model == "stock.quant":
-            context["default_quant_ids"] = records.ids
-            if len(records) == 1:
-                context["default_quantity"] = records.quantity - records.reserved_quantity
-        else:
-            context["default_lot_ids"] = records.ids
-        return {
-            "type": "ir.actions.act_window",
-            "name": dict(DISPOSALS)[method],
-            "res_model": self._name,
-            "view_mode": "form",
-            "target": "new",
-            "context": context,
-        }
+        return self._open_action(
+            model, records, dict(DISPOSALS)[method], {"default_method": method}
+        )
 
     def _rejected_quants(self, raise_if_none=True):
         if self.lot_ids:

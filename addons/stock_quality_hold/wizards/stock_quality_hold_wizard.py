@@ -8,6 +8,7 @@ class StockQualityHoldWizard(models.TransientModel):
     """Hold, release or reject selected quants or lots, with a mandatory reason."""
 
     _name = "stock.quality.hold.wizard"
+    _inherit = "stock.quality.wizard.mixin"
     _description = "Quality Hold, Release or Reject"
 
     action = fields.Selection(ACTIONS, required=True, default="hold")
@@ -17,24 +18,7 @@ class StockQualityHoldWizard(models.TransientModel):
         help="Where held stock goes: QA hold awaits inspection, quarantine is for "
         "suspect or recalled stock.",
     )
-    reason_id = fields.Many2one(
-        "stock.quality.hold.reason",
-        domain="['|', ('company_id', '=', False), ('company_id', 'in', allowed_company_ids)]",
-    )
-    note = fields.Text()
-    quant_ids = fields.Many2many("stock.quant", string="Quants")
-    lot_ids = fields.Many2many("stock.lot", string="Lots/Serial Numbers")
-    quantity = fields.Float(
-        digits="Product Unit of Measure",
-        help="Only when acting on one quant: how much of it. Empty: all of it.",
-    )
-    single_quant = fields.Boolean(compute="_compute_single_quant")
     result = fields.Text(readonly=True)
-
-    @api.depends("quant_ids")
-    def _compute_single_quant(self):
-        for wizard in self:
-            wizard.single_quant = len(wizard.quant_ids) == 1
 
     @api.onchange("quant_ids")
     def _onchange_quant_ids(self):
@@ -45,22 +29,9 @@ class StockQualityHoldWizard(models.TransientModel):
     def _open_for(self, model, records, action):
         """The wizard's window action for ``records`` (quants or lots)."""
         context = {"default_action": action}
-        if model == "stock.quant":
-            context["default_quant_ids"] = records.ids
-            if len(records) == 1:
-                context["default_quantity"] = records.quantity - records.reserved_quantity
-        else:
-            context["default_lot_ids"] = records.ids
         if action == "hold" and model == "stock.lot":
             context["default_bucket"] = "quarantine"
-        return {
-            "type": "ir.actions.act_window",
-            "name": dict(ACTIONS)[action],
-            "res_model": self._name,
-            "view_mode": "form",
-            "target": "new",
-            "context": context,
-        }
+        return self._open_action(model, records, dict(ACTIONS)[action], context)
 
     def action_confirm(self):
         self.ensure_one()
