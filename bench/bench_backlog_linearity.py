@@ -85,6 +85,9 @@ def copy_events(registry, endpoint_id, template_ids, n_copies):
                              ORDER BY g, s.id) x
                     RETURNING id, partition_key, timestamp, company_id, product_id, operation,
                               criticality, type
+                ), listed AS (
+                    -- waiting for their sequence, as emit lists them
+                    INSERT INTO stock_sync_numbering (id) SELECT id FROM copies
                 )
                 INSERT INTO stock_sync_delivery (
                     event_id, endpoint_id, company_id, product_id, partition_key, criticality,

@@ -21,6 +21,7 @@ Baselines measured in the same run:
     user's transaction; its rate is bounded by validating receipts.
 """
 
+import statistics
 import time
 
 import requests
@@ -31,6 +32,7 @@ from lib.registry import admin_uid, env, load, parse_args, scaled, set_capture
 
 BATCH_SIZE = 500
 PEER_LINES = 3
+RAW_TRIES = 5
 COLD_BUDGET = 60  # seconds: bounds the stale-statistics run
 WARM_BUDGET = 300
 
@@ -147,9 +149,13 @@ def warm_run(registry, ctx, template, n_events, results):
                 "dispatcher: order violations", target=("==", 0))
     bd.settle(registry, ctx["endpoint_id"])
     batches = batch_bodies(registry, ctx["endpoint_id"], total)
-    raw = raw_loop(batches, receiver, ctx["secret"])
-    results.add("raw_rate", total / raw, "events/s", "raw requests.Session loop, same bodies",
-                headline=True)
+    # The raw loop lasts well under a second and swings by 2x from one try to
+    # the next on a shared machine: its median of several tries is the baseline.
+    raws = sorted(total / raw_loop(batches, receiver, ctx["secret"]) for _ in range(RAW_TRIES))
+    results.add("raw_rate", statistics.median(raws), "events/s",
+                f"raw requests.Session loop, same bodies (median of {RAW_TRIES})", headline=True)
+    results.add("raw_rate_range", f"{raws[0]:,.0f}-{raws[-1]:,.0f}", "events/s",
+                "  raw loop, slowest-fastest try (info)")
     results.ratio("ours_vs_raw", "ours_rate", "raw_rate", "dispatcher / raw", target=(">=", 0.25))
 
 

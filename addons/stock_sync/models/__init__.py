@@ -12,4 +12,5 @@ from . import stock_sync_endpoint_secret
 from . import stock_sync_event
 from . import stock_sync_event_type
 from . import stock_sync_kpi
+from . import stock_sync_numbering
 from . import stock_sync_sequence

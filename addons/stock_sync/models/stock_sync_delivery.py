@@ -277,20 +277,21 @@ class StockSyncDelivery(models.Model):
         )
 
     @api.model
-    def _lock_due(self, endpoint_id, now, limit, skip_keys=()):
+    def _lock_due(self, endpoint_id, now, limit, skip_keys=(), after_event=0):
         """Lock up to ``limit`` due deliveries, oldest events first; others' locks are skipped.
 
         Due: WAITING with ``next_attempt_at`` passed, or IN_FLIGHT with an expired lease
         (its dispatcher died). Unnumbered ones wait for their sequence, and keys in
-        ``skip_keys`` are passed over. The due index serves this in event order: the
+        ``skip_keys`` are passed over, as are events below ``after_event`` (the
+        dispatcher's ``ClaimFloor``). The due index serves this in event order: the
         cost is the batch, not the backlog. Returns ``(id, partition_key, sequence,
-        send_alone)``.
+        send_alone, event_id)``.
         """
         return self._sql(
             """
-            SELECT d.id, d.partition_key, d.sequence, d.send_alone
+            SELECT d.id, d.partition_key, d.sequence, d.send_alone, d.event_id
               FROM stock_sync_delivery d
-             WHERE d.endpoint_id = %(endpoint)s
+             WHERE d.endpoint_id = %(endpoint)s AND d.event_id >= %(after)s
                AND d.state IN (%(pending)s, %(failed)s, %(in_flight)s)
                AND d.sequence IS NOT NULL
                AND ((d.state IN %(waiting)s AND d.next_attempt_at <= %(now)s)
@@ -300,29 +301,42 @@ class StockSyncDelivery(models.Model):
              LIMIT %(limit)s
                FOR UPDATE SKIP LOCKED
             """,
-            {"endpoint": endpoint_id, "now": now, "limit": limit, "skip": list(skip_keys)},
+            {
+                "endpoint": endpoint_id,
+                "now": now,
+                "limit": limit,
+                "skip": list(skip_keys),
+                "after": after_event or 0,
+            },
         )
 
     @api.model
-    def _first_blockers(self, endpoint_id, keys, chosen_ids):
+    def _first_blockers(self, endpoint_id, keys, chosen_ids, floors=None):
         """Per key, the lowest sequence still in the queue outside ``chosen_ids``.
 
-        One walk of the key index per key, skipping at most the chosen rows.
+        One walk of the key index per key, from the key's ``floors`` entry (a
+        sequence below which the caller knows every delivery of the key was
+        final; 0: from the start), skipping at most the chosen rows.
         """
         return dict(
             self._sql(
                 """
                 SELECT k.key, b.sequence
-                  FROM unnest(%(keys)s::varchar[]) AS k(key)
+                  FROM unnest(%(keys)s::varchar[], %(floors)s::int[]) AS k(key, floor)
                  CROSS JOIN LATERAL (
                        SELECT d.sequence FROM stock_sync_delivery d
                         WHERE d.endpoint_id = %(endpoint)s AND d.partition_key = k.key
-                          AND d.state NOT IN %(final)s AND d.sequence IS NOT NULL
+                          AND d.state NOT IN %(final)s AND d.sequence >= k.floor
                           AND NOT (d.id = ANY(%(ids)s))
                         ORDER BY d.sequence
                         LIMIT 1) b
                 """,
-                {"endpoint": endpoint_id, "keys": keys, "ids": chosen_ids},
+                {
+                    "endpoint": endpoint_id,
+                    "keys": keys,
+                    "floors": floors or [0] * len(keys),
+                    "ids": chosen_ids,
+                },
             )
         )
 

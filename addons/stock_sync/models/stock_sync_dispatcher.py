@@ -28,7 +28,6 @@ from odoo import SUPERUSER_ID, api, models
 from odoo.tools import SQL
 
 from ..services import cron_wakeup, retry_policy, transport, webhook_signature
-from ..services.bulk_insert import insert_rows
 from ..services.transport import Batch, SendResult
 from .stock_sync_delivery import DEAD, FAILED, WAITING
 
@@ -47,6 +46,47 @@ SPLIT_AFTER_ATTEMPTS = 2
 SPLIT_ON = (transport.HTTP_5XX, transport.INVALID_RESPONSE, transport.HTTP_4XX)
 # Failures that say the receiver is unreachable: the endpoint rests even for one event.
 REST_ON = (transport.TIMEOUT, transport.CONNECTION, transport.CONFIG, transport.INTERNAL)
+# A run looks at the whole queue again after this many seconds (see ClaimFloor).
+RESCAN_SECONDS = 2.0
+
+
+class ClaimFloor:
+    """Where one dispatch run's claims for one endpoint may start looking.
+
+    Within a run, the index entries of the deliveries it sent stay in the
+    queue's indexes: PostgreSQL cannot drop them while an older snapshot
+    lives (the cron worker's own transaction holds one for the whole run),
+    and every claim that starts at the bottom of the queue walks over all of
+    them again: the cost of a claim grew with what the run had already sent.
+    So each claim remembers where the next one may start:
+
+    * ``event_id``: the lowest event of the due deliveries the claim found
+      (the due index's order); everything below was not due, or locked;
+    * ``keys``: per partition key, the lowest sequence that was not final
+      (delivered or cancelled) at the claim; everything below it was final,
+      and only a person (requeue, replay) makes a final delivery wait again.
+
+    The per-key order does not depend on the first (the blocker check reads
+    every non-final delivery of a key from its floor up); the second only
+    leaves out deliveries that were final. Deliveries that became due below
+    the floor (a retry, an expired lease, an event committed late with a
+    low id, a requeue) are seen when the floor is dropped: every
+    ``RESCAN_SECONDS``, and whenever a claim finds nothing above it.
+    """
+
+    __slots__ = ("event_id", "keys", "since")
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.event_id = 0
+        self.keys = {}
+        self.since = time.monotonic()
+
+    @property
+    def fresh(self):
+        return not self.event_id and not self.keys
 
 
 class StockSyncDispatcher(models.AbstractModel):
@@ -58,27 +98,51 @@ class StockSyncDispatcher(models.AbstractModel):
         """Ask the dispatch cron to run right after this transaction commits.
 
         What ``ir.cron._trigger()`` does, made cheap for the stock hot path:
-        one plain INSERT of the trigger row, and the NOTIFY sent after commit
-        over a reused connection (see ``services/cron_wakeup``). One row per
-        transaction; a later call checks it is still there, since a savepoint
-        rolled back may have taken it away.
+        one plain INSERT of the trigger row (``emit`` runs it in the
+        statement that writes the events, see ``_wake_up_insert``), and the
+        NOTIFY sent after commit over a reused connection (see
+        ``services/cron_wakeup``).
+        """
+        self.env.cr.execute(self._wake_up_insert())
+        row = self.env.cr.fetchone()
+        if row:
+            self._woken(row[0])
+
+    @api.model
+    def _wake_up_insert(self):
+        """``INSERT ... RETURNING id`` of this transaction's dispatch trigger row (``SQL``).
+
+        One row per transaction: it inserts nothing (and returns no row) while
+        the row an earlier call of this transaction inserted is still there (a
+        savepoint rolled back may have taken it away). Pass what it returns to
+        ``_woken``.
         """
         cr = self.env.cr
-        trigger_id = cr.precommit.data.get("stock_sync.trigger_id")
-        if trigger_id:
-            cr.execute("SELECT 1 FROM ir_cron_trigger WHERE id = %s", (trigger_id,))
-            if cr.rowcount:
-                return
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id("stock_sync.ir_cron_dispatch")
-        (cr.precommit.data["stock_sync.trigger_id"],) = insert_rows(
-            cr,
-            "ir_cron_trigger",
+        now = SQL("(now() AT TIME ZONE 'UTC')")
+        return SQL(
+            """
+            INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid,
+                                         create_date, write_date)
+            SELECT %(cron)s, %(now)s, %(uid)s, %(uid)s, %(now)s, %(now)s
+             WHERE NOT EXISTS (SELECT 1 FROM ir_cron_trigger WHERE id = %(previous)s)
+            RETURNING id
+            """,
+            cron=cron_id,
             # The database's clock, like the cron workers' "call_at <= now()": a
             # server clock ahead of it would make the trigger not yet due when
             # the NOTIFY arrives, and the run would wait for the 60 s poll.
-            [{"cron_id": cron_id, "call_at": SQL("(now() AT TIME ZONE 'UTC')")}],
-            self.env.uid,
+            now=now,
+            uid=self.env.uid,
+            previous=cr.precommit.data.get("stock_sync.trigger_id") or 0,
         )
+
+    @api.model
+    def _woken(self, trigger_id):
+        """Remember the trigger row ``_wake_up_insert`` wrote; NOTIFY the cron workers
+        after commit."""
+        cr = self.env.cr
+        cr.precommit.data["stock_sync.trigger_id"] = trigger_id
         data = cr.postcommit.data
         if not data.get("stock_sync.notify"):
             data["stock_sync.notify"] = True
@@ -103,9 +167,12 @@ class StockSyncDispatcher(models.AbstractModel):
         if endpoints:
             self._heal_parking(endpoints)
         sent, more = 0, bool(endpoints)
+        floors = {endpoint.id: ClaimFloor() for endpoint in endpoints}
         while more and time.monotonic() < deadline:
             numbered = self._number_new_events()
-            progress = sum(self._dispatch_batch(endpoint) for endpoint in endpoints)
+            progress = sum(
+                self._dispatch_batch(endpoint, floors[endpoint.id]) for endpoint in endpoints
+            )
             sent += progress
             if not progress:
                 if numbered == 0:
@@ -130,10 +197,13 @@ class StockSyncDispatcher(models.AbstractModel):
                 Delivery._heal_parking(endpoint.id)
 
     @api.model
-    def _dispatch_batch(self, endpoint):
-        """Claim, send and record one batch for ``endpoint``; return how many were sent."""
+    def _dispatch_batch(self, endpoint, floor=None):
+        """Claim, send and record one batch for ``endpoint``; return how many were sent.
+
+        ``floor``: the run's ``ClaimFloor`` for the endpoint, if any.
+        """
         token = uuid.uuid4().hex
-        rows = self._claim(endpoint, token)
+        rows = self._claim(endpoint, token, floor)
         if not rows:
             return 0
         result = self._send(endpoint, rows)
@@ -163,12 +233,23 @@ class StockSyncDispatcher(models.AbstractModel):
         return cr.fetchone()[0]
 
     @api.model
-    def _claim(self, endpoint, token):
-        """Take up to a batch of due deliveries of ``endpoint``, in key order; commit."""
+    def _claim(self, endpoint, token, floor=None):
+        """Take up to a batch of due deliveries of ``endpoint``, in key order; commit.
+
+        ``floor``: a ``ClaimFloor`` the claim starts from and moves up (a run's own).
+        """
         for _try in range(CLAIM_TRIES):
             try:
                 with self.env.registry.cursor() as cr:
-                    return self._claim_in(self._cursor_env(cr), endpoint, token)
+                    env = self._cursor_env(cr)
+                    if floor is not None and time.monotonic() - floor.since > RESCAN_SECONDS:
+                        floor.reset()
+                    rows = self._claim_in(env, endpoint, token, floor)
+                    if not rows and floor is not None and not floor.fresh:
+                        # Nothing above the floor: look at the whole queue once more.
+                        floor.reset()
+                        rows = self._claim_in(env, endpoint, token, floor)
+                    return rows
             except pg_errors.SerializationFailure:
                 # Another dispatcher committed a claim on these rows after our
                 # snapshot: what it took is gone, the rest is ours to try again.
@@ -176,16 +257,22 @@ class StockSyncDispatcher(models.AbstractModel):
         return []
 
     @api.model
-    def _claim_in(self, env, endpoint, token):
+    def _claim_in(self, env, endpoint, token, floor=None):
         Delivery = env["stock.sync.delivery"]
         now = self._db_now(env.cr)
         if env["stock.sync.endpoint"].browse(endpoint.id)._resting(now):
             return []
         skip_keys = set()
+        floor = floor if floor is not None else ClaimFloor()
+        lowest_due = None
         for _round in range(CLAIM_ROUNDS):
-            candidates = Delivery._lock_due(endpoint.id, now, endpoint.batch_size, skip_keys)
+            candidates = Delivery._lock_due(
+                endpoint.id, now, endpoint.batch_size, skip_keys, after_event=floor.event_id
+            )
             if not candidates:
                 return []
+            if lowest_due is None:
+                lowest_due = candidates[0][4]  # in event order: the lowest due one
             # A delivery refused inside a batch goes alone, so one bad event
             # cannot sink its neighbours again.
             if candidates[0][3]:
@@ -194,15 +281,30 @@ class StockSyncDispatcher(models.AbstractModel):
                 candidates = [row for row in candidates if not row[3]]
             # Keep a row only if nothing earlier of its key is left behind: not due,
             # dead, parked, locked by another dispatcher, or cut by the limit.
+            keys = list({row[1] for row in candidates})
             blockers = Delivery._first_blockers(
-                endpoint.id, list({row[1] for row in candidates}), [row[0] for row in candidates]
+                endpoint.id,
+                keys,
+                [row[0] for row in candidates],
+                [floor.keys.get(key, 0) for key in keys],
             )
             chosen = [
-                row[0] for row in candidates if row[1] not in blockers or row[2] < blockers[row[1]]
+                row for row in candidates if row[1] not in blockers or row[2] < blockers[row[1]]
             ]
+            # What was not final at this claim, per key: its floor from now on.
+            for key in keys:
+                lowest = [row[2] for row in chosen if row[1] == key]
+                if key in blockers:
+                    lowest.append(blockers[key])
+                if lowest:
+                    floor.keys[key] = min(lowest)
             if chosen:
+                floor.event_id = lowest_due
                 lease_until = now + timedelta(seconds=2 * endpoint.timeout + 60)
-                return [Claimed(*row) for row in Delivery._take(chosen, token, lease_until, now)]
+                return [
+                    Claimed(*row)
+                    for row in Delivery._take([row[0] for row in chosen], token, lease_until, now)
+                ]
             # Every candidate waits behind its key's head: hold them there (a head in
             # flight holds nothing, it is about to finish), pass their keys, look again.
             Delivery._hold_behind_heads([row[0] for row in candidates])

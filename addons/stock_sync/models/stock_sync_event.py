@@ -3,11 +3,12 @@ import uuid
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import str2bool
+from odoo.tools import SQL, str2bool
 
 from ..services import schema
 from ..services.bulk_insert import insert_rows_with_children
 from ..services.event_draft import EventDraft
+from ..services.loose_reference import LooseMany2one
 from .stock_sync_endpoint import ROUTING_FINGERPRINT_KEY
 
 MOVEMENT_TYPE = "odoo.stock_sync.movement.v1"
@@ -78,23 +79,20 @@ class StockSyncEvent(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     product_id = fields.Many2one("product.product", readonly=True, index=True, ondelete="set null")
     product_categ_id = fields.Many2one("product.category", readonly=True, ondelete="set null")
-    # Indexed like move_line_id: deleting a lot or a location must not scan the
-    # outbox for its "set null" (partial: most events have no lot).
+    # Indexed: deleting a lot must not scan the outbox for its "set null"
+    # (partial: most events have no lot).
     lot_id = fields.Many2one(
         "stock.lot", readonly=True, ondelete="set null", index="btree_not_null"
     )
-    location_id = fields.Many2one(
-        "stock.location", "From", readonly=True, ondelete="set null", index="btree_not_null"
+    # LooseMany2one: no foreign key (see services/loose_reference.py).
+    location_id = LooseMany2one("stock.location", "From", readonly=True, index="btree_not_null")
+    location_dest_id = LooseMany2one(
+        "stock.location", "To", readonly=True, index="btree_not_null"
     )
-    location_dest_id = fields.Many2one(
-        "stock.location", "To", readonly=True, ondelete="set null", index="btree_not_null"
-    )
-    move_line_id = fields.Many2one(
-        # indexed: corrections look up who received a line, and deleting a
-        # move line must not scan the outbox for its "set null"
+    move_line_id = LooseMany2one(
+        # indexed: corrections look up who received a line
         "stock.move.line",
         readonly=True,
-        ondelete="set null",
         index="btree_not_null",
     )
     operation = fields.Selection(OPERATIONS, readonly=True)
@@ -107,12 +105,28 @@ class StockSyncEvent(models.Model):
         ("event_uuid_unique", "unique(event_uuid)", "An event id is unique."),
     ]
 
+    # Room left in each page of the table when rows are written: numbering an
+    # event (its sequence, in the column and the payload) then writes the new
+    # version of the row in the same page, without touching any index (a HOT
+    # update; no index names ``sequence`` or ``payload``). What the dispatcher
+    # numbers next is listed in ``stock.sync.numbering``.
+    _fillfactor = 50
+
     def init(self):
-        # What the dispatcher numbers next: small, as events are numbered within seconds.
-        self.env.cr.execute(
-            "CREATE INDEX IF NOT EXISTS stock_sync_event_unnumbered_idx"
-            " ON stock_sync_event (id) WHERE sequence IS NULL"
-        )
+        cr = self.env.cr
+        # An index "WHERE sequence IS NULL" listed what to number before 18.0.1.2.0:
+        # it made every numbering a new row version in every index of the table.
+        cr.execute("DROP INDEX IF EXISTS stock_sync_event_unnumbered_idx")
+        cr.execute("SELECT reloptions FROM pg_class WHERE oid = %s::regclass", (self._table,))
+        wanted = f"fillfactor={self._fillfactor}"
+        if wanted not in (cr.fetchone()[0] or []):
+            cr.execute(
+                SQL(
+                    "ALTER TABLE %s SET (fillfactor = %s)",
+                    SQL.identifier(self._table),
+                    SQL(str(int(self._fillfactor))),
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_finished(self):
@@ -247,7 +261,10 @@ class StockSyncEvent(models.Model):
         deliveries, realtime = Delivery._fan_out_plan(
             [dict(row, id=row["event_uuid"]) for row in rows], facts
         )
-        ids = insert_rows_with_children(
+        Dispatcher = self.env["stock.sync.dispatcher"]
+        # One statement: the events, their deliveries, their place in the
+        # numbering queue, and the dispatch cron's trigger when one is due now.
+        ids, trigger_id = insert_rows_with_children(
             self.env.cr,
             self._table,
             rows,
@@ -259,9 +276,11 @@ class StockSyncEvent(models.Model):
                 for name in deliveries[:1] and deliveries[0]
             },
             self.env.uid,
+            id_table=self.env["stock.sync.numbering"]._table,
+            also=Dispatcher._wake_up_insert() if realtime else None,
         )
-        if realtime:
-            self.env["stock.sync.dispatcher"]._wake_up()
+        if trigger_id:
+            Dispatcher._woken(trigger_id)
         return self.browse(ids)
 
     def _routing_facts_of(self):

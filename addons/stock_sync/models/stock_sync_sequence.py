@@ -30,12 +30,17 @@ class StockSyncSequence(models.Model):
         """Number up to ``limit`` committed events that have no sequence yet.
 
         Per key, in id order among those visible now; events that commit
-        later get later numbers. Sets the ``sequence`` column and the
-        CloudEvents ``sequence`` of the payload (20 digits, so text order is
-        number order), and the deliveries' copy. Only one transaction numbers
-        at a time (an advisory lock, tried, never waited for). Returns how
-        many events were numbered, or None when another transaction is
-        numbering right now.
+        later get later numbers. The events come from ``stock.sync.numbering``
+        (``emit`` lists each event there), whose rows are deleted here. Sets
+        the ``sequence`` column and the CloudEvents ``sequence`` of the
+        payload (20 digits, so text order is number order), and the
+        deliveries' copy. Only one transaction numbers at a time (an advisory
+        lock, tried, never waited for). Returns how many events were
+        numbered, or None when another transaction is numbering right now.
+
+        The events and deliveries are reached by their ids (``= ANY``), so the
+        cost is that of the events numbered, whatever the size of the
+        tables or the state of the planner's statistics.
         """
         cr = self.env.cr
         cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (NUMBERING_LOCK,))
@@ -43,11 +48,22 @@ class StockSyncSequence(models.Model):
             return None  # another dispatcher is numbering right now
         cr.execute(
             """
+            DELETE FROM stock_sync_numbering
+             WHERE id IN (SELECT id FROM stock_sync_numbering ORDER BY id LIMIT %s)
+         RETURNING id
+            """,
+            (limit,),
+        )
+        ids = [row[0] for row in cr.fetchall()]
+        if not ids:
+            return 0
+        cr.execute(
+            """
             WITH fresh AS (
-                SELECT id, partition_key,
-                       row_number() OVER (PARTITION BY partition_key ORDER BY id) AS n
-                  FROM (SELECT id, partition_key FROM stock_sync_event
-                         WHERE sequence IS NULL ORDER BY id LIMIT %(limit)s) f
+                SELECT e.id, e.partition_key,
+                       row_number() OVER (PARTITION BY e.partition_key ORDER BY e.id) AS n
+                  FROM stock_sync_event e
+                 WHERE e.id = ANY(%(ids)s) AND e.sequence IS NULL
             ), counts AS (
                 SELECT partition_key, MAX(n) AS n FROM fresh GROUP BY partition_key
             ), counters AS (
@@ -64,19 +80,22 @@ class StockSyncSequence(models.Model):
                   FROM fresh f
                   JOIN counts k ON k.partition_key = f.partition_key
                   JOIN counters c ON c.partition_key = f.partition_key
-                 WHERE e.id = f.id
+                 WHERE e.id = f.id AND e.id = ANY(%(ids)s)
              RETURNING e.id, e.sequence
             ), deliveries AS (
                 UPDATE stock_sync_delivery d SET sequence = numbered.sequence
-                  FROM numbered WHERE d.event_id = numbered.id
+                  FROM numbered
+                 WHERE d.event_id = numbered.id AND d.event_id = ANY(%(ids)s)
                 RETURNING 1
             )
             SELECT (SELECT COUNT(*) FROM numbered), (SELECT COUNT(*) FROM deliveries)
             """,
-            {"limit": limit},
+            {"ids": ids},
         )
         events, _deliveries = cr.fetchone()
-        if events:
-            self.env["stock.sync.event"].invalidate_model(["sequence", "payload"])
-            self.env["stock.sync.delivery"].invalidate_model(["sequence"])
+        if not events:
+            # Only rows of events deleted meanwhile: look further, 0 means "none left".
+            return self._number_new_events(limit)
+        self.env["stock.sync.event"].invalidate_model(["sequence", "payload"])
+        self.env["stock.sync.delivery"].invalidate_model(["sequence"])
         return events

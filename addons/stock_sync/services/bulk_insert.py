@@ -43,30 +43,34 @@ def insert_rows(cr, table, rows, uid):
     return ids
 
 
-def insert_rows_with_children(cr, table, rows, key, child_table, child_rows, child_types, uid):
+def insert_rows_with_children(
+    cr, table, rows, key, child_table, child_rows, child_types, uid, id_table=None, also=None
+):
     """Insert ``rows`` into ``table`` and ``child_rows`` into ``child_table`` in one statement.
 
     Each child row names its parent in ``child_rows[i]["<fk>"]`` by the value
     of the parent's unique column ``key`` (the first column of the child rows
     is that foreign key); the statement puts the parent's id there.
     ``child_types`` gives each child column's SQL type (the values of a
-    VALUES list have none). Returns the parents' ids, in the order of ``rows``.
-    One round trip instead of two: capture writes events and their
-    deliveries in the user's transaction.
+    VALUES list have none). ``id_table``: a table with only an ``id`` column
+    that gets a row with each parent's id. ``also``: an ``SQL`` ``INSERT ...
+    RETURNING id`` of one row, run in the same statement (with the first
+    chunk). Returns the parents' ids in the order of ``rows``, and the id
+    ``also`` returned (None without it).
+    One round trip instead of several: capture writes events, their
+    deliveries, their place in the numbering queue and the dispatch cron's
+    trigger in the user's transaction.
     """
     if not rows:
-        return []
-    if not child_rows:
-        return insert_rows(cr, table, rows, uid)
+        return [], None
     columns = list(rows[0])
-    child_columns = list(child_rows[0])
-    fk, values_columns = child_columns[0], child_columns[1:]
+    child_columns = list(child_rows[0]) if child_rows else []
     now = SQL("(now() AT TIME ZONE 'UTC')")
     row_code = "(" + ", ".join(["%s"] * (len(columns) + 4)) + ")"
     children = {}
     for child in child_rows:
-        children.setdefault(child[fk], []).append(child)
-    ids = {}
+        children.setdefault(child[child_columns[0]], []).append(child)
+    ids, also_id = {}, None
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
         params = []
@@ -74,44 +78,67 @@ def insert_rows_with_children(cr, table, rows, key, child_table, child_rows, chi
             params.extend(Json(v) if isinstance(v, dict | list) else v for v in row.values())
             params.extend((uid, uid, now, now))
         kids = [child for row in chunk for child in children.get(row[key], ())]
-        statement = SQL(
-            """
-            WITH parent AS (
+        steps = [
+            SQL(
+                """parent AS (
                 INSERT INTO %(table)s (%(columns)s, create_uid, write_uid, create_date, write_date)
                 VALUES %(values)s
                 RETURNING id, %(key)s
-            ), child AS (
-                INSERT INTO %(child_table)s
-                       (%(fk)s, %(child_columns)s, create_uid, write_uid, create_date, write_date)
-                SELECT parent.id, %(casts)s, %(uid)s, %(uid)s, %(now)s, %(now)s
-                  FROM (VALUES %(child_values)s) AS v(parent_key, %(child_columns)s)
-                  JOIN parent ON parent.%(key)s = v.parent_key
+            )""",
+                table=SQL.identifier(table),
+                columns=SQL(", ").join(SQL.identifier(column) for column in columns),
+                values=SQL(", ".join([row_code] * len(chunk)), *params),
+                key=SQL.identifier(key),
             )
-            SELECT id, %(key)s FROM parent
-            """,
-            table=SQL.identifier(table),
-            columns=SQL(", ").join(SQL.identifier(column) for column in columns),
-            values=SQL(", ".join([row_code] * len(chunk)), *params),
-            key=SQL.identifier(key),
-            child_table=SQL.identifier(child_table),
-            fk=SQL.identifier(fk),
-            child_columns=SQL(", ").join(SQL.identifier(column) for column in values_columns),
-            casts=SQL(", ").join(
-                SQL("v.%s::%s", SQL.identifier(column), SQL(child_types[column]))
-                for column in values_columns
-            ),
-            uid=uid,
-            now=now,
-            child_values=SQL(", ").join(
+        ]
+        if id_table:
+            steps.append(
                 SQL(
-                    "(" + ", ".join(["%s"] * len(child_columns)) + ")",
-                    *(Json(v) if isinstance(v, dict | list) else v for v in child.values()),
+                    "listed AS (INSERT INTO %s (id) SELECT id FROM parent)",
+                    SQL.identifier(id_table),
                 )
-                for child in kids
             )
-            if kids
-            else SQL("(NULL%s)", SQL("").join(SQL(", NULL") for _ in values_columns)),
-        )
-        cr.execute(statement)
-        ids.update((parent_key, row_id) for row_id, parent_key in cr.fetchall())
-    return [ids[row[key]] for row in rows]
+        if kids:
+            steps.append(_children_step(child_table, child_columns, child_types, kids, key, uid))
+        if also is not None and start == 0:
+            steps.append(SQL("also AS (%s)", also))
+            returned = SQL("SELECT id, %s, (SELECT id FROM also) FROM parent", SQL.identifier(key))
+        else:
+            returned = SQL("SELECT id, %s, NULL FROM parent", SQL.identifier(key))
+        cr.execute(SQL("WITH %s %s", SQL(", ").join(steps), returned))
+        for row_id, parent_key, extra_id in cr.fetchall():
+            ids[parent_key] = row_id
+            also_id = also_id or extra_id
+    return [ids[row[key]] for row in rows], also_id
+
+
+def _children_step(child_table, child_columns, child_types, kids, key, uid):
+    """The CTE step inserting ``kids``, their foreign key resolved through ``parent``."""
+    fk, values_columns = child_columns[0], child_columns[1:]
+    now = SQL("(now() AT TIME ZONE 'UTC')")
+    return SQL(
+        """child AS (
+            INSERT INTO %(child_table)s
+                   (%(fk)s, %(child_columns)s, create_uid, write_uid, create_date, write_date)
+            SELECT parent.id, %(casts)s, %(uid)s, %(uid)s, %(now)s, %(now)s
+              FROM (VALUES %(child_values)s) AS v(parent_key, %(child_columns)s)
+              JOIN parent ON parent.%(key)s = v.parent_key
+        )""",
+        key=SQL.identifier(key),
+        child_table=SQL.identifier(child_table),
+        fk=SQL.identifier(fk),
+        child_columns=SQL(", ").join(SQL.identifier(column) for column in values_columns),
+        casts=SQL(", ").join(
+            SQL("v.%s::%s", SQL.identifier(column), SQL(child_types[column]))
+            for column in values_columns
+        ),
+        uid=uid,
+        now=now,
+        child_values=SQL(", ").join(
+            SQL(
+                "(" + ", ".join(["%s"] * len(child_columns)) + ")",
+                *(Json(v) if isinstance(v, dict | list) else v for v in child.values()),
+            )
+            for child in kids
+        ),
+    )

@@ -46,3 +46,4 @@ from . import test_kpi_index
 from . import test_requeue_summary
 from . import test_replay_chunks
 from . import test_delivery_wakeup
+from . import test_numbering_queue

@@ -1,0 +1,147 @@
+"""Events wait for their sequence in ``stock.sync.numbering``; the outbox's cheap write path."""
+
+from odoo.tests import tagged
+
+from ..models.stock_sync_dispatcher import ClaimFloor
+from ..services import schema
+from .common import OutboxDeliveryCase
+
+
+@tagged("post_install", "-at_install")
+class TestNumberingQueue(OutboxDeliveryCase):
+    def _queued(self, events):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id FROM stock_sync_numbering WHERE id = ANY(%s) ORDER BY id", (events.ids,)
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def test_emit_lists_events_and_numbering_takes_them_off(self):
+        events = self.events_of(self.receive([(self.product, 1), (self.carton, 2)]))
+        self.assertEqual(self._queued(events), sorted(events.ids))
+        self.assertFalse(any(events.mapped("sequence")))
+        self.assertEqual(self.number_events(), 2)
+        self.assertEqual(self._queued(events), [])
+        self.assertTrue(all(events.mapped("sequence")))
+        self.assertEqual(events.delivery_ids.mapped("sequence"), events.mapped("sequence"))
+        self.assertEqual(self.number_events(), 0, "nothing left to number")
+
+    def test_a_listed_event_deleted_before_its_number_is_dropped(self):
+        events = self.events_of(self.receive([(self.product, 1)]))
+        self.env.cr.execute("DELETE FROM stock_sync_event WHERE id = %s", (events.id,))
+        self.assertEqual(self.number_events(), 0)
+        self.assertEqual(self._queued(events), [])
+
+    def test_one_statement_writes_one_cron_trigger_per_transaction(self):
+        cron = self.env.ref("stock_sync.ir_cron_dispatch")
+        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM ir_cron_trigger")
+        (before,) = self.env.cr.fetchone()
+        self.receive([(self.product, 1)])
+        self.receive([(self.carton, 1)])
+        self.env.cr.execute(
+            "SELECT count(*) FROM ir_cron_trigger WHERE cron_id = %s AND id > %s",
+            (cron.id, before),
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 1)
+
+    def test_numbering_changes_no_indexed_column_of_the_event(self):
+        """No index names ``sequence`` or ``payload`` (numbering is then a HOT update),
+        and the table keeps room for it in its pages."""
+        self.env.cr.execute(
+            """
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+              FROM pg_index i WHERE i.indrelid = 'stock_sync_event'::regclass
+            """
+        )
+        for name, definition in self.env.cr.fetchall():
+            self.assertNotRegex(definition, r"\bsequence\b|\bpayload\b", name)
+        self.env.cr.execute(
+            "SELECT reloptions FROM pg_class WHERE oid = 'stock_sync_event'::regclass"
+        )
+        self.assertIn("fillfactor=50", self.env.cr.fetchone()[0])
+
+    def test_foreign_keys_only_where_the_outbox_needs_them(self):
+        self.env.cr.execute(
+            """
+            SELECT con.conrelid::regclass::text, att.attname
+              FROM pg_constraint con
+              JOIN pg_attribute att
+                ON att.attrelid = con.conrelid AND att.attnum = ANY(con.conkey)
+             WHERE con.contype = 'f'
+               AND con.conrelid IN ('stock_sync_event'::regclass, 'stock_sync_delivery'::regclass)
+            """
+        )
+        keys = set(self.env.cr.fetchall())
+        for loose in ("location_id", "location_dest_id", "move_line_id"):
+            self.assertNotIn(("stock_sync_event", loose), keys)
+        for kept in (
+            ("stock_sync_event", "company_id"),
+            ("stock_sync_event", "product_id"),
+            ("stock_sync_delivery", "product_id"),
+            ("stock_sync_event", "lot_id"),
+            ("stock_sync_event", "product_categ_id"),
+            ("stock_sync_delivery", "event_id"),
+            ("stock_sync_delivery", "endpoint_id"),
+        ):
+            self.assertIn(kept, keys)
+        # The fields still read as records.
+        event = self.events_of(self.receive([(self.product, 1)]))
+        self.assertEqual(event.product_id, self.product)
+        self.assertEqual(event.location_dest_id, self.warehouse.lot_stock_id)
+
+    def test_the_fast_validator_answers_like_jsonschema(self):
+        path = "stock_sync/schemas/movement.v1.json"
+        event = self.events_of(self.receive([(self.product, 1)]))
+        data = event.payload["data"]
+        self.assertEqual(schema.errors(path, data), [])
+        wrong = dict(data, quantity="five")
+        self.assertEqual(
+            schema.errors(path, wrong),
+            [
+                f"data.quantity: {error.message}"
+                for error in schema.validator(path).iter_errors(wrong)
+            ],
+        )
+        if schema.jsonschema_rs is not None:
+            self.assertFalse(schema.fast_validator(path).is_valid(wrong))
+
+
+@tagged("post_install", "-at_install")
+class TestClaimFloor(OutboxDeliveryCase):
+    """A run's claims start above what it sent; order and late arrivals are unaffected."""
+
+    def test_a_run_sends_a_backlog_in_key_order_batch_after_batch(self):
+        self.endpoint.batch_size = 2
+        for _ in range(3):
+            self.receive([(self.product, 1), (self.carton, 1)])
+        self.assertEqual(self.dispatch(), 6)
+        self.assertEqual(len(self.receiver.events), 6)
+        self.assertEqual(self.receiver.order_violations, [])
+
+    def test_a_due_delivery_below_the_floor_is_still_claimed(self):
+        delivery = self.events_of(self.receive([(self.product, 1)])).delivery_ids
+        self.number_events()
+        floor = ClaimFloor()
+        floor.event_id = delivery.event_id.id + 1000  # as if a run had gone past it
+        claimed = self.env["stock.sync.dispatcher"]._claim(self.endpoint, "token", floor)
+        self.assertEqual([row.id for row in claimed], delivery.ids)
+
+    def test_a_failed_head_below_nothing_still_holds_its_key(self):
+        """The key's floor is the lowest delivery that was not final: a head that
+        failed after it was claimed still blocks what follows it."""
+        first = self.events_of(self.receive([(self.product, 1)])).delivery_ids
+        second = self.events_of(self.receive([(self.product, 2)])).delivery_ids
+        self.number_events()
+        self.env.cr.execute(
+            """UPDATE stock_sync_delivery SET state = 'failed', attempts = 1,
+                      next_attempt_at = (now() AT TIME ZONE 'UTC') + interval '1 hour'
+                WHERE id = %s""",
+            (first.id,),
+        )
+        self.env.invalidate_all()
+        floor = ClaimFloor()
+        floor.keys[first.partition_key] = first.sequence
+        floor.event_id = second.event_id.id
+        claimed = self.env["stock.sync.dispatcher"]._claim(self.endpoint, "token", floor)
+        self.assertEqual(claimed, [])
+        self.assertEqual(second.state, "pending")
