@@ -3,7 +3,7 @@
     "name": "MRP Barcode Consumption",
     "summary": "Consume components on a manufacturing order by scanning them: posted to "
     "stock at once, idempotent per scan id, every scan in a log",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Manufacturing/Manufacturing",
     "author": "Inventory Sync developers",
     "website": "https://github.com/inventory-sync/inventory-sync",
@@ -13,6 +13,7 @@
         "security/mrp_barcode_consumption_security.xml",
         "security/ir.model.access.csv",
         "security/mrp_barcode_consumption_rules.xml",
+        "data/barcode_rule_gs1_data.xml",
         "views/mrp_barcode_scan_views.xml",
         "views/mrp_barcode_consumption_menus.xml",
         "views/mrp_production_views.xml",

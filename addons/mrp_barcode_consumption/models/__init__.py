@@ -1,3 +1,4 @@
+from . import barcode_rule
 from . import res_company
 from . import res_config_settings
 from . import mrp_barcode_scan

@@ -27,6 +27,7 @@ GS1_PREFIXES = ("]C1", "]e0", "]d2", "]Q3", "]J1", "\x1d")
 _HRI = re.compile(r"^(\(\d{2,4}\)[^()]*)+$")
 #: A GS1 string without symbology identifier that starts with an SSCC or a GTIN.
 _GS1_FIXED_START = re.compile(r"^(00\d{18}|0[12]\d{14})")
+_FNC1_RUN = re.compile("\x1d{2,}")
 
 STATES_OPEN = ("confirmed", "progress", "to_close")
 
@@ -77,7 +78,9 @@ class MrpProduction(models.Model):
             DataBar; FNC1 as ASCII 29 or a ``]C1``-style symbology identifier,
             or the HRI form ``(01)...(10)...``) parsed with Odoo's GS1
             nomenclature (AIs 01 GTIN, 10 lot, 21 serial, 17 expiry, 30/37
-            count, 310x net weight in kg), or an MO name.
+            count, 310x net weight in kg; the AIs this module adds as *Other
+            GS1 Data*, e.g. 11, 330x, 392x, 393x, 421, 90-99, are read and
+            ignored; a leading ``^`` stands for FNC1), or an MO name.
         :param production: ``mrp.production`` id or name; ``None`` when the
             barcode is the MO's name: the answer then only opens that MO
             (code ``opened``).
@@ -243,7 +246,14 @@ class MrpProduction(models.Model):
             # (new snapshot) replays its answer.
             raise ScanKeyTaken(str(error)) from error
         if facts.get("move"):
-            facts["move"].sudo().barcode_scan_id = scan  # sudo: see _scan_run
+            # The link back from the move: a plain column of this module that no
+            # business rule reads, set without the ORM's stock.move write chain
+            # (reservation, availability and quality overrides run for any field).
+            move = facts["move"]
+            self.env.cr.execute(
+                "UPDATE stock_move SET barcode_scan_id = %s WHERE id = %s", (scan.id, move.id)
+            )
+            move.invalidate_recordset(["barcode_scan_id"])
         if facts.get("undo_of"):
             facts["undo_of"].undone_by_id = scan
         return scan
@@ -290,13 +300,16 @@ class MrpProduction(models.Model):
             "replayed": replayed,
         }
 
-    def _scan_components(self):
+    def _scan_components(self, product=None):
         """Planned, consumed and remaining quantity per component, in its unit.
 
         One aggregate query over the order's raw moves (an order that many
         scans have split has hundreds of them): planned is the open demand
         plus what each scan took over from it (``barcode_planned_qty``) plus
         what other done moves consumed; consumed is every done move.
+
+        :param product: ``product.product``: only its row (the check before a
+            scan; the answer lists every component).
         """
         self.ensure_one()
         Move = self.env["stock.move"]
@@ -322,9 +335,10 @@ class MrpProduction(models.Model):
                    SUM(CASE WHEN state = 'done' THEN quantity ELSE 0 END)
               FROM stock_move
              WHERE raw_material_production_id = %s AND state != 'cancel'
+               AND (%s IS NULL OR product_id = %s)
              GROUP BY product_id, product_uom
             """,
-            (self.id,),
+            (self.id, product.id if product else None, product.id if product else None),
         )
         # sudo: the answer, not the reader's rights, names the components.
         Product, Uom = self.env["product.product"].sudo(), self.env["uom.uom"].sudo()
@@ -509,10 +523,22 @@ class MrpProduction(models.Model):
             .sudo()
             .search([("name", "=", code), ("company_id", "in", [company.id, False])])
         )
+        if len(lots) > 1:
+            # Several products have a lot of that name: the one this MO consumes.
+            components = (
+                self.env["stock.move"]
+                .search(
+                    [
+                        ("raw_material_production_id", "=", self.id),
+                        ("product_id", "in", lots.product_id.ids),
+                    ],
+                    limit=1,
+                )
+                .product_id
+            )
+            lots = lots.filtered(lambda lot: lot.product_id == components) or lots
         if lots:
-            components = self.move_raw_ids.product_id
-            lot = lots.filtered(lambda lot: lot.product_id in components)[:1] or lots[:1]
-            return {"product": lot.product_id, "lot": lot}
+            return {"product": lots[:1].product_id, "lot": lots[:1]}
         package = (
             self.env["stock.quant.package"]
             .sudo()
@@ -529,6 +555,14 @@ class MrpProduction(models.Model):
             nomenclature = self.env.ref(
                 "barcodes_gs1_nomenclature.default_gs1_nomenclature", raise_if_not_found=False
             )
+        if barcode.startswith("^"):
+            # GS1's printed notation of FNC1 (as in element strings of its
+            # specifications, and as some wedge scanners are set up to send it):
+            # "^" is no GS1 data character, so it stands for FNC1 wherever it is.
+            barcode = barcode.replace("^", "\x1d")
+        # Two FNC1 in a row (a separator after a variable-length element, then a
+        # scanner's own) delimit nothing: one is kept.
+        barcode = _FNC1_RUN.sub("\x1d", barcode)
         # A symbology identifier, FNC1, the HRI form, or a fixed-length
         # identifier first (SSCC, GTIN): a failure to parse is a bad GS1 label.
         looks_gs1 = (
@@ -727,10 +761,7 @@ class MrpProduction(models.Model):
             self._scan_check_serial(product, lot, quantity, facts)
 
         rounding = product.uom_id.rounding
-        row = next(
-            (c for c in self._scan_components() if c["product_id"] == product.id),
-            {"planned": 0.0, "consumed": 0.0},
-        )
+        row = next(iter(self._scan_components(product)), {"planned": 0.0, "consumed": 0.0})
         if row["planned"]:
             limit = row["planned"] * (1 + (company.scan_over_tolerance or 0.0) / 100.0)
             if float_compare(row["consumed"] + quantity, limit, precision_rounding=rounding) > 0:
