@@ -15,6 +15,12 @@
   a no-op), with two channels; capture stays on in both. Target: ON / OFF <= 1.05.
   Then the publish cron's run after the burst (one computation per product
   and channel, after commit): its time and its events.
+* **Publishing many products**: ``stock.sync.channel._publish`` of 2,000
+  products never published, for the two channels (what *Publish All Products*
+  and a busy cron run do: compute, write the channel availability rows, emit
+  one event per product and channel), per product and channel, against the
+  ATP computation it cannot avoid in the same run (the same products, once per
+  channel).
 
 Data: products with stock on hand, an open delivery and an open receipt each
 on days of the horizon (half of them), and a reordering rule for a tenth.
@@ -33,6 +39,7 @@ from lib.registry import admin_uid, env, load, parse_args, scaled
 N_PRODUCTS = 10_000
 ONE_REPEAT = 200
 RECEIPTS = 80  # per mode
+PUBLISH = 2_000  # products published at once, never published before (the last ones)
 
 
 def setup(registry, n_products):
@@ -291,6 +298,39 @@ def main():
         "s",
         f"publish cron after the burst ({published} products x 2 channels)",
         headline=True,
+    )
+    n_publish = scaled(PUBLISH, args.scale, 100)
+    subset = data["product_ids"][-n_publish:]
+
+    def floor(e):
+        products = e["product.product"].browse(subset)
+        for channel in e["stock.sync.channel"].search([]):
+            products._atp(channel.warehouse_ids, channel.horizon_days)
+
+    t_floor, _none = time_call(registry, floor)
+    t_publish, emitted = time_call(
+        registry,
+        lambda e: len(e["stock.sync.channel"]._publish(e["product.product"].browse(subset))),
+    )
+    pairs = 2 * n_publish
+    results.add(
+        "publish_many_ms",
+        t_publish / pairs * 1000,
+        "ms",
+        f"publish of {n_publish:,} new products x 2 channels ({emitted:,} events), per pair",
+        headline=True,
+    )
+    results.add(
+        "publish_floor_ms",
+        t_floor / pairs * 1000,
+        "ms",
+        "ATP of the same products for each channel, per pair (the floor)",
+    )
+    results.ratio(
+        "publish_vs_floor",
+        "publish_many_ms",
+        "publish_floor_ms",
+        "publish / ATP of the same products (same run)",
     )
     results.save()
 

@@ -3,7 +3,7 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL, float_compare, float_round
+from odoo.tools import SQL, float_compare, float_round, split_every
 
 from odoo.addons.stock_sync.services import cron_wakeup
 from odoo.addons.stock_sync.services.bulk_insert import insert_rows
@@ -14,6 +14,21 @@ from .stock_sync_channel_buffer import BUFFER_TYPES, check_buffer
 _logger = logging.getLogger(__name__)
 
 AVAILABILITY_TYPE = "odoo.stock_sync_availability.availability.v1"
+# The columns _publish writes, in the order of its rows (channel and product first: the key).
+AVAILABILITY_COLUMNS = (
+    "channel_id",
+    "product_id",
+    "company_id",
+    "atp_qty",
+    "committed_qty",
+    "buffer_qty",
+    "exposed_qty",
+    "oversell_gap",
+    "at_risk",
+    "computed_at",
+    "published_qty",
+    "published_at",
+)
 
 
 class StockSyncChannel(models.Model):
@@ -170,17 +185,23 @@ class StockSyncChannel(models.Model):
         if atps is None:
             atps = products._atp(self.warehouse_ids, self.horizon_days)
         result = {}
+        buffers, roundings = {}, {}  # per category, per unit: the same for many products
+        warehouses = self.warehouse_ids
         for product in products:
-            rows = [(wh, atps[product.id, wh.id]) for wh in self.warehouse_ids]
+            rows = [(wh, atps[product.id, wh.id]) for wh in warehouses]
             available = sum(max(row.atp, 0.0) for _wh, row in rows)
             shortfall = sum(max(-row.atp, 0.0) for _wh, row in rows)
-            buffer_type, value = self._buffer_for(product)
+            if product.categ_id.id not in buffers:
+                buffers[product.categ_id.id] = self._buffer_for(product)
+            buffer_type, value = buffers[product.categ_id.id]
             buffer_qty = available * value / 100.0 if buffer_type == "percent" else value
             quantity = max(available - buffer_qty, 0.0)
             if self.max_exposed_qty:
                 quantity = min(quantity, self.max_exposed_qty)
+            if product.uom_id.id not in roundings:
+                roundings[product.uom_id.id] = self._shown_rounding(product)
             quantity = float_round(
-                quantity, precision_rounding=self._shown_rounding(product), rounding_method="DOWN"
+                quantity, precision_rounding=roundings[product.uom_id.id], rounding_method="DOWN"
             )
             result[product.id] = {
                 "atp": available,
@@ -260,6 +281,11 @@ class StockSyncChannel(models.Model):
     def _publish(self, products, channels=None):
         """Recompute ``products`` for ``channels`` (all active ones by default) and emit changes.
 
+        Set-based: one ATP query per channel, the previous states in one
+        SELECT, the new ones in one upsert per 1,000 rows (no ORM write per
+        row); only the rows that entered the risk list go through the ORM
+        (the planner's activity).
+
         :returns: the emitted ``stock.sync.event`` records.
         """
         # sudo: the cron publishes for every channel and company.
@@ -267,13 +293,7 @@ class StockSyncChannel(models.Model):
         products = products.sudo().exists().filtered("is_storable")
         if not channels or not products:
             return self.env["stock.sync.event"]
-        State = self.env["stock.sync.channel.availability"].sudo()
-        states = {
-            (s.channel_id.id, s.product_id.id): s
-            for s in State.search(
-                [("channel_id", "in", channels.ids), ("product_id", "in", products.ids)]
-            )
-        }
+        by_id = {product.id: product for product in products}
         computed = {}
         for channel in channels:
             mine = products.filtered(
@@ -283,42 +303,44 @@ class StockSyncChannel(models.Model):
                 computed[channel] = channel._quantities(mine)
         # Oversell risk: channels that share a warehouse show, together, at most its ATP.
         exposure = self._shared_exposure(computed)
-        drafts, now = [], fields.Datetime.now()
-        new_risks = State
+        previous = self._availability_states(channels.ids, products.ids)
+        drafts, rows, entered, now = [], [], [], fields.Datetime.now()
         for channel, quantities in computed.items():
             for product_id, figures in quantities.items():
-                product = products.browse(product_id)
-                state = states.get((channel.id, product_id))
-                gap = max(figures["shortfall"], exposure[channel.id, product_id])
-                vals = {
-                    "atp_qty": figures["atp"] - figures["shortfall"],
-                    "committed_qty": figures["committed"],
-                    "buffer_qty": figures["buffer"],
-                    "exposed_qty": figures["quantity"],
-                    "oversell_gap": gap,
-                    "at_risk": float_compare(gap, 0.0, precision_rounding=product.uom_id.rounding)
-                    > 0,
-                    "computed_at": now,
-                }
-                changed = state is None or float_compare(
-                    state.published_qty,
-                    figures["quantity"],
-                    precision_rounding=product.uom_id.rounding,
+                product = by_id[product_id]
+                rounding = product.uom_id.rounding
+                published_qty, published_at, was_at_risk = previous.get(
+                    (channel.id, product_id), (None, None, False)
                 )
-                if changed or (state and not state.published_at):
-                    drafts.append(
-                        (channel, product, figures, state.published_qty if state else None)
+                gap = max(figures["shortfall"], exposure[channel.id, product_id])
+                at_risk = float_compare(gap, 0.0, precision_rounding=rounding) > 0
+                changed = published_qty is None or float_compare(
+                    published_qty, figures["quantity"], precision_rounding=rounding
+                )
+                if changed or not published_at:
+                    drafts.append((channel, product, figures, published_qty))
+                    published_qty, published_at = figures["quantity"], now
+                if at_risk and not was_at_risk:
+                    entered.append((channel.id, product_id))
+                rows.append(
+                    (
+                        channel.id,
+                        product_id,
+                        channel.company_id.id,
+                        figures["atp"] - figures["shortfall"],
+                        figures["committed"],
+                        figures["buffer"],
+                        figures["quantity"],
+                        gap,
+                        at_risk,
+                        now,
+                        published_qty,
+                        published_at,
                     )
-                    vals.update(published_qty=figures["quantity"], published_at=now)
-                if state is None:
-                    state = State.create(dict(vals, channel_id=channel.id, product_id=product_id))
-                    if state.at_risk:
-                        new_risks |= state
-                else:
-                    was_at_risk = state.at_risk
-                    state.write(vals)
-                    if state.at_risk and not was_at_risk:
-                        new_risks |= state
+                )
+        ids = self._write_availability_states(rows)
+        State = self.env["stock.sync.channel.availability"].sudo()
+        new_risks = State.browse([ids[key] for key in entered])
         new_risks._notify_planners()
         events = self.env["stock.sync.event"]
         if drafts:
@@ -331,6 +353,64 @@ class StockSyncChannel(models.Model):
             len(new_risks),
         )
         return events
+
+    @api.model
+    def _availability_states(self, channel_ids, product_ids):
+        """``{(channel_id, product_id): (published_qty, published_at, at_risk)}``, one SELECT."""
+        State = self.env["stock.sync.channel.availability"]
+        State.flush_model()
+        self.env.cr.execute(
+            """SELECT channel_id, product_id, published_qty, published_at, at_risk
+                 FROM stock_sync_channel_availability
+                WHERE channel_id = ANY(%s) AND product_id = ANY(%s)""",
+            (list(channel_ids), list(product_ids)),
+        )
+        return {
+            (channel_id, product_id): (published_qty, published_at, at_risk)
+            for channel_id, product_id, published_qty, published_at, at_risk in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _write_availability_states(self, rows):
+        """Insert or update the availability rows (one statement per 1,000); ``{(channel, product): id}``.
+
+        ``rows``: tuples in the order of ``AVAILABILITY_COLUMNS``. The ORM's
+        cache of the model is invalidated afterwards.
+        """
+        ids = {}
+        columns = ", ".join(AVAILABILITY_COLUMNS)
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in AVAILABILITY_COLUMNS[2:])
+        uid = self.env.uid
+        for chunk in split_every(1000, rows, list):
+            self.env.cr.execute(
+                SQL(
+                    """INSERT INTO stock_sync_channel_availability
+                           (%s, create_uid, write_uid, create_date, write_date)
+                       VALUES %s
+                       ON CONFLICT (channel_id, product_id) DO UPDATE
+                          SET %s, write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
+                       RETURNING id, channel_id, product_id""",
+                    SQL(columns),
+                    SQL(", ").join(
+                        SQL(
+                            "(" + ", ".join(["%s"] * (len(row) + 2)) + ", %s, %s)",
+                            *row,
+                            uid,
+                            uid,
+                            SQL("(now() AT TIME ZONE 'UTC')"),
+                            SQL("(now() AT TIME ZONE 'UTC')"),
+                        )
+                        for row in chunk
+                    ),
+                    SQL(updates),
+                )
+            )
+            ids.update(
+                ((channel_id, product_id), row_id)
+                for row_id, channel_id, product_id in self.env.cr.fetchall()
+            )
+        self.env["stock.sync.channel.availability"].invalidate_model()
+        return ids
 
     @api.model
     def _shared_exposure(self, computed):
