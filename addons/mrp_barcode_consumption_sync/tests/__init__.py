@@ -1,1 +1,2 @@
 from . import test_scan_events
+from . import test_scan_coalescing
