@@ -2,7 +2,7 @@
 {
     "name": "Inventory Sync - Availability",
     "summary": "Available to promise per warehouse and channel, channel buffers, "
-    "availability events and an oversell-risk list",
+    "availability events, an oversell-risk list and a planner dashboard",
     "version": "18.0.1.0.0",
     "category": "Inventory/Inventory",
     "author": "Inventory Sync developers",
@@ -20,8 +20,13 @@
         "views/stock_sync_channel_views.xml",
         "views/stock_sync_channel_availability_views.xml",
         "views/product_product_views.xml",
+        "views/stock_sync_dashboard_views.xml",
         "views/stock_sync_availability_menus.xml",
     ],
     "demo": ["demo/stock_sync_availability_demo.xml"],
+    "assets": {
+        "web.assets_backend": ["stock_sync_availability/static/src/**/*"],
+        "web.assets_tests": ["stock_sync_availability/static/tests/tours/**/*"],
+    },
     "installable": True,
 }

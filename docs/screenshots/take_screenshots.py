@@ -81,6 +81,14 @@ def shots(session):
         ),
         ("receiver_page.png", RECEIVER, "table.events", (1360, 700), "", ""),
         (
+            "planner-dashboard.png",
+            f"{ODOO}/odoo/action-stock_sync_availability.action_planner_dashboard",
+            ".o_stock_sync_tile[data-key='oversell_risk']",
+            (1440, 1000),
+            "",
+            "",
+        ),
+        (
             "handheld-scan.png",
             f"{ODOO}/odoo/scan-components",
             ".o_handheld_pick",

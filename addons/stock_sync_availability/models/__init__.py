@@ -7,3 +7,4 @@ from . import stock_sync_channel_buffer
 from . import stock_sync_channel_availability
 from . import stock_sync_endpoint
 from . import ir_http
+from . import stock_sync_dashboard

@@ -22,7 +22,9 @@ horizon_days`` (UTC dates):
   done. Moves inside *w* change nothing.
 
 Moves scheduled before ``date_from`` count on ``date_from`` (late); moves
-after the horizon do not count.
+after the horizon do not count. Modules may leave out more moves
+(``product.product._atp_excluded_moves``: e.g. receipts that land in a
+quality hold bucket, whose stock is not promisable before its release).
 
 * **projected(d)** = on hand − safety + incoming(≤ d) − demand(≤ d)
 * **ATP(d)** = min(projected(d') for d ≤ d' ≤ horizon end): what can be
@@ -72,6 +74,7 @@ WITH onhand AS (
        AND m.date < %(date_end)s
        AND (sl.warehouse_id = ANY(%(warehouse_ids)s) OR dl.warehouse_id = ANY(%(warehouse_ids)s))
        AND sl.warehouse_id IS DISTINCT FROM dl.warehouse_id
+       /* excluded moves */
 ), flows AS (
     SELECT product_id, to_wh AS warehouse_id, day, product_qty AS incoming, 0.0 AS demand
       FROM moves WHERE to_wh = ANY(%(warehouse_ids)s)
@@ -151,7 +154,7 @@ class Atp:
         }
 
 
-def compute_atp(cr, product_ids, warehouse_ids, date_from, horizon_days):
+def compute_atp(cr, product_ids, warehouse_ids, date_from, horizon_days, excluded_moves=()):
     """ATP of every product in every warehouse: ``{(product_id, warehouse_id): Atp}``.
 
     Plain SQL over ``stock_quant``, ``stock_move``, ``stock_location`` and
@@ -164,11 +167,21 @@ def compute_atp(cr, product_ids, warehouse_ids, date_from, horizon_days):
     :param warehouse_ids: list of ``stock.warehouse`` ids.
     :param datetime.date date_from: the first day (UTC).
     :param int horizon_days: number of days after ``date_from`` that count (≥ 0).
+    :param excluded_moves: SQL conditions (text written by modules, never user
+        input, without parameters) over the aliases ``m`` (``stock_move``),
+        ``sl`` and ``dl`` (its source and destination ``stock_location``): an
+        open move meeting any of them counts neither as incoming nor as demand.
     """
     product_ids, warehouse_ids = list(product_ids), list(warehouse_ids)
     date_end = date_from + datetime.timedelta(days=horizon_days + 1)
+    query = ATP_QUERY
+    if excluded_moves:
+        query = query.replace(
+            "/* excluded moves */",
+            "AND NOT (" + " OR ".join(f"({condition})" for condition in excluded_moves) + ")",
+        )
     cr.execute(
-        ATP_QUERY,
+        query,
         {
             "product_ids": product_ids,
             "warehouse_ids": warehouse_ids,
