@@ -174,6 +174,11 @@ def cold_run(registry, ctx, template, n_cold, results):
             timeout=30,
         )
         endpoint_id = endpoint.id
+        # The burst is the new endpoint's: the first one, paused, keeps collecting it
+        # and sends nothing. (Left active, it sent the burst too, signed with a
+        # secret the receiver no longer accepts: a refused batch, the endpoint's
+        # rest and the managers' alert were in the time.)
+        e["stock.sync.endpoint"].browse(ctx["endpoint_id"]).paused = True
     receiver.set_secrets([secret])
     analyze(registry)
     bd.emit_backlog(registry, n_cold, ctx["product_ids"], template, reference="COLD")

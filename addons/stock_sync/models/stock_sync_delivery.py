@@ -80,7 +80,9 @@ class StockSyncDelivery(models.Model):
     endpoint_id = fields.Many2one(
         "stock.sync.endpoint", required=True, readonly=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    # Not indexed, nor is ``state`` (see init): a delivery gets three row versions
+    # on its way (numbered, in flight, delivered), each written in every index.
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
     product_id = fields.Many2one("product.product", readonly=True, ondelete="set null", index=True)
     partition_key = fields.Char(required=True, readonly=True)
     sequence = fields.Integer(readonly=True)
@@ -90,9 +92,7 @@ class StockSyncDelivery(models.Model):
     event_time = fields.Datetime("Occurred At", readonly=True)
     event_uuid = fields.Char(related="event_id.event_uuid", string="Event ID")
     reference = fields.Char(related="event_id.reference")
-    state = fields.Selection(
-        STATES, default=PENDING, required=True, readonly=True, index=True, tracking=True
-    )
+    state = fields.Selection(STATES, default=PENDING, required=True, readonly=True, tracking=True)
     attempts = fields.Integer(readonly=True, default=0)
     send_alone = fields.Boolean(
         readonly=True,
@@ -133,6 +133,12 @@ class StockSyncDelivery(models.Model):
     def init(self):
         # The dispatcher's two hot questions: what is due, and what comes
         # earlier in the same key. Partial indexes keep them small.
+        # States are found through partial indexes only: the due index (pending,
+        # failed, in flight), the KPI index (delivered, cancelled) and the one
+        # below for what needs attention (failed, dead, parked). A whole-table
+        # index of the state (and one of the company, which every row shares
+        # with most others) took an entry for each of the three versions of
+        # every delivery; partial indexes take one only in their states.
         self.env.cr.execute("""
             CREATE INDEX IF NOT EXISTS stock_sync_delivery_due_idx
                 ON stock_sync_delivery (endpoint_id, event_id)
@@ -140,6 +146,11 @@ class StockSyncDelivery(models.Model):
             CREATE INDEX IF NOT EXISTS stock_sync_delivery_key_idx
                 ON stock_sync_delivery (endpoint_id, partition_key, sequence)
              WHERE state NOT IN ('delivered', 'cancelled');
+            CREATE INDEX IF NOT EXISTS stock_sync_delivery_attention_idx
+                ON stock_sync_delivery (endpoint_id, state)
+             WHERE state IN ('failed', 'dead', 'parked');
+            DROP INDEX IF EXISTS stock_sync_delivery__state_index;
+            DROP INDEX IF EXISTS stock_sync_delivery__company_id_index;
         """)
 
     @api.depends("event_uuid", "endpoint_id")
@@ -316,8 +327,23 @@ class StockSyncDelivery(models.Model):
 
         One walk of the key index per key, from the key's ``floors`` entry (a
         sequence below which the caller knows every delivery of the key was
-        final; 0: from the start), skipping at most the chosen rows.
+        final; 0: from the start), skipping at most the chosen rows. Sorting is
+        ruled out for this statement, so that the planner walks the key index
+        in sequence order even when its statistics say the endpoint has no
+        deliveries (a new endpoint's first burst, right after an ANALYZE): it
+        then read all of the endpoint's deliveries and sorted them, once per key.
         """
+        self.env.cr.execute(
+            "SELECT current_setting('enable_sort'), set_config('enable_sort', 'off', true)"
+        )
+        sort = self.env.cr.fetchone()[0]
+        try:
+            return self._first_blockers_sql(endpoint_id, keys, chosen_ids, floors)
+        finally:
+            self.env.cr.execute("SELECT set_config('enable_sort', %s, true)", (sort,))
+
+    @api.model
+    def _first_blockers_sql(self, endpoint_id, keys, chosen_ids, floors):
         return dict(
             self._sql(
                 """

@@ -46,16 +46,25 @@ class StockSyncSequence(models.Model):
         cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (NUMBERING_LOCK,))
         if not cr.fetchone()[0]:
             return None  # another dispatcher is numbering right now
+        # Every row is reached through an index, by id: never a scan of the queue
+        # or of the outbox tables, which are large and whose planner statistics
+        # are stale during a burst (the planner chose scans of the whole table,
+        # once per chunk). Only for these statements of this transaction.
+        cr.execute(
+            "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+        )
+        seqscan = cr.fetchone()[0]
         cr.execute(
             """
             DELETE FROM stock_sync_numbering
-             WHERE id IN (SELECT id FROM stock_sync_numbering ORDER BY id LIMIT %s)
+             WHERE id = ANY(ARRAY(SELECT id FROM stock_sync_numbering ORDER BY id LIMIT %s))
          RETURNING id
             """,
             (limit,),
         )
         ids = [row[0] for row in cr.fetchall()]
         if not ids:
+            cr.execute("SELECT set_config('enable_seqscan', %s, true)", (seqscan,))
             return 0
         cr.execute(
             """
@@ -93,6 +102,7 @@ class StockSyncSequence(models.Model):
             {"ids": ids},
         )
         events, _deliveries = cr.fetchone()
+        cr.execute("SELECT set_config('enable_seqscan', %s, true)", (seqscan,))
         if not events:
             # Only rows of events deleted meanwhile: look further, 0 means "none left".
             return self._number_new_events(limit)

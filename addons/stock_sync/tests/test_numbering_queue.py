@@ -89,6 +89,15 @@ class TestNumberingQueue(OutboxDeliveryCase):
         self.assertEqual(event.product_id, self.product)
         self.assertEqual(event.location_dest_id, self.warehouse.lot_stock_id)
 
+    def test_deliveries_find_their_states_through_partial_indexes(self):
+        self.env.cr.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'stock_sync_delivery'"
+        )
+        indexes = {row[0] for row in self.env.cr.fetchall()}
+        self.assertIn("stock_sync_delivery_attention_idx", indexes)
+        self.assertNotIn("stock_sync_delivery__state_index", indexes)
+        self.assertNotIn("stock_sync_delivery__company_id_index", indexes)
+
     def test_the_fast_validator_answers_like_jsonschema(self):
         path = "stock_sync/schemas/movement.v1.json"
         event = self.events_of(self.receive([(self.product, 1)]))
