@@ -24,3 +24,12 @@ class StockLot(models.Model):
     lims_disposition_ids = fields.One2many(
         "stock.quality.lims.disposition", "lot_id", "Lab Decisions", readonly=True
     )
+
+    def _stock_sync_tracked_fields(self):
+        """The lab's verdict travels with the lot: WMS and MES hear it as a lot event."""
+        return super()._stock_sync_tracked_fields() + [
+            "lims_result",
+            "lims_retest_date",
+            "lims_restriction",
+            "lims_coa_ref",
+        ]

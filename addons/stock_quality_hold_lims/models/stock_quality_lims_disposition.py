@@ -153,25 +153,30 @@ class StockQualityLimsDisposition(models.Model):
                     decision=parsed.decision_id,
                 )
             )
-        record = self.create(
-            {
-                "backend_id": backend.id,
-                "inbound_id": inbound.id,
-                "decision_id": parsed.decision_id,
-                "decided_at": parsed.decided_at,
-                "product_ref": parsed.product_ref,
-                "product_id": xref.product_id.id,
-                "lot_name": parsed.lot_name,
-                "result": parsed.result,
-                "retest_date": parsed.retest_date,
-                "restriction": parsed.restriction,
-                "quantities": [{"package": p, "quantity": q} for p, q in parsed.quantities]
-                or False,
-                "analyst": parsed.analyst,
-                "approver": parsed.approver,
-                "test_date": parsed.test_date,
-                "coa_ref": parsed.coa_ref,
-            }
+        # No "created" note: the decision's own fields and its inbound entry say it all.
+        record = (
+            self.with_context(mail_create_nolog=True)
+            .create(
+                {
+                    "backend_id": backend.id,
+                    "inbound_id": inbound.id,
+                    "decision_id": parsed.decision_id,
+                    "decided_at": parsed.decided_at,
+                    "product_ref": parsed.product_ref,
+                    "product_id": xref.product_id.id,
+                    "lot_name": parsed.lot_name,
+                    "result": parsed.result,
+                    "retest_date": parsed.retest_date,
+                    "restriction": parsed.restriction,
+                    "quantities": [{"package": p, "quantity": q} for p, q in parsed.quantities]
+                    or False,
+                    "analyst": parsed.analyst,
+                    "approver": parsed.approver,
+                    "test_date": parsed.test_date,
+                    "coa_ref": parsed.coa_ref,
+                }
+            )
+            .with_context(self.env.context)
         )
         if parsed.pdf:
             record.attachment_id = self.env["ir.attachment"].create(
@@ -204,11 +209,12 @@ class StockQualityLimsDisposition(models.Model):
         own, foreign = lots.browse(), lots.browse()
         for lot in lots:
             if lot.company_id:
-                (own if lot.company_id == company else foreign).__ior__(lot)
-                continue
-            # Odoo 18 makes a lot on a receipt without a company: its moves tell.
-            companies = Line.search([("lot_id", "=", lot.id), ("state", "=", "done")]).company_id
-            if not companies or company in companies:
+                ours = lot.company_id == company
+            else:
+                # Odoo 18 makes a lot on a receipt without a company: its moves tell.
+                done = Line.search([("lot_id", "=", lot.id), ("state", "=", "done")])
+                ours = not done.company_id or company in done.company_id
+            if ours:
                 own |= lot
             else:
                 foreign |= lot

@@ -15,6 +15,7 @@ WEBHOOK_PATH = "/inventory_sync/lims/%s/dispositions"
 PING_PATH = "/api/v1/ping"
 DISPOSITIONS_PATH = "/api/v1/dispositions"
 LIMS_USER = "stock_quality_hold_lims.user_lims_inbound"
+DEFAULT_MAX_BODY_KB = 4096
 
 
 class StockSyncBackend(models.Model):
@@ -51,8 +52,12 @@ class StockSyncBackend(models.Model):
     def create(self, vals_list):
         lims_user = self.env.ref(LIMS_USER, raise_if_not_found=False)
         for vals in vals_list:
-            if vals.get("kind") == KIND and "inbound_user_id" not in vals and lims_user:
+            if vals.get("kind") != KIND:
+                continue
+            if "inbound_user_id" not in vals and lims_user:
                 vals["inbound_user_id"] = lims_user.id
+            # A disposition may carry its certificate PDF (base64): room for the default 2 MiB.
+            vals.setdefault("max_body_kb", DEFAULT_MAX_BODY_KB)
         return super().create(vals_list)
 
     @api.onchange("kind")

@@ -109,6 +109,8 @@ class LimsSimulator:
         self.webhook_url, self.secret, self.endpoint_secret = webhook_url, secret, endpoint_secret
         self.delay, self.policy, self.script = delay, policy, list(script)
         self.verbose = verbose
+        # Above the backend's default PDF limit (2 MiB), below its body limit (4 MiB).
+        self.oversized_pdf_bytes = int(2.5 * 1024 * 1024)
         self._server = _Server((host, port), self)
         self._lock = threading.Lock()
         self._queue = queue.Queue()
@@ -287,7 +289,9 @@ class LimsSimulator:
         elif fault == "bad_signature":
             secret = "whsec_" + base64.b64encode(b"x" * 32).decode()
         elif fault == "oversized_pdf":
-            item["certificate"] = self.pdf_certificate(item["certificate"]["ref"], 3 * 1024 * 1024)
+            item["certificate"] = self.pdf_certificate(
+                item["certificate"]["ref"], self.oversized_pdf_bytes
+            )
         with self._lock:
             self.decisions.append(item)
             self.post_times[item["decision_id"]] = time.monotonic()

@@ -115,6 +115,14 @@ class TestBadInput(LimsCase):
         decision = self.sim.disposition("LOT-FOREIGN-1", "POT-1")
         self.assertRejected(decision, "belongs to Other Labs Co")
 
+    def test_a_lot_registered_in_another_company_is_rejected(self):
+        other = self.env["res.company"].create({"name": "Sister Plant"})
+        self.env["stock.lot"].create(
+            {"name": "LOT-SISTER-1", "product_id": self.tested.id, "company_id": other.id}
+        )
+        decision = self.sim.disposition("LOT-SISTER-1", "POT-1")
+        self.assertRejected(decision, "belongs to Sister Plant")
+
     def test_malformed_json_is_refused_with_400(self):
         status, answer = self.post(body=b'{"dispositions": [')
         self.assertEqual(status, 400)

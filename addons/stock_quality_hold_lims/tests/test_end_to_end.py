@@ -29,6 +29,7 @@ class TestEndToEnd(LimsCase):
 
         [(status, answer)] = self.lab_decides()
         self.assertEqual(len(self.sim.samples), 1, "the lab received the signed event")
+        self.assertEqual(self.sim.refused_batches, 0, "its signature verified")
         self.assertEqual(status, 200, answer)
         self.assertEqual(answer["results"][0]["status"], "accepted")
         self.assertEqual(self.quantities(lot), {"stock": 10})
@@ -79,7 +80,13 @@ class TestEndToEnd(LimsCase):
     def test_retest_keeps_the_lot_held_with_its_retest_date(self):
         self.sim.policy = "retest"
         _picking, lot = self.receive_lot("LOT-RT-1", 5)
-        [(_status, answer)] = self.lab_decides()
+        with self.capture_events() as captured:
+            [(_status, answer)] = self.lab_decides()
+        # Everyone else hears it: the lot's new lab status is a lot event.
+        lot_event = captured.of_type("odoo.stock_sync.lot.v1")
+        self.assertEqual(len(lot_event), 1)
+        self.assertIn("lims_retest_date", lot_event.payload["data"]["changed"])
+        self.assertEqual(lot_event.payload["data"]["values"]["lims_result"], "retest")
         self.assertEqual(answer["results"][0]["status"], "accepted", answer)
         self.assertEqual(self.quantities(lot), {"qa_hold": 5})
         self.assertEqual(lot.quality_status, "on_hold")
