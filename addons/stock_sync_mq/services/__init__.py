@@ -1,0 +1,1 @@
+from . import broker_settings, mqtt_transport, amqp_transport

@@ -1,0 +1,125 @@
+"""Machine counts in from a real Mosquitto: a persistent session, QoS 1, acked after commit."""
+
+import time
+import uuid
+from unittest.mock import patch
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from odoo.tests import tagged
+
+from ..services.consumer import MqttConsumer
+from .brokers import Mosquitto
+from .common import MqCase
+
+
+class Crash(BaseException):
+    """The consumer process dies: nothing after this point runs."""
+
+
+class CrashAfterCommit(MqttConsumer):
+    """Applies and commits, then dies before acknowledging."""
+
+    crashed = False
+
+    def apply(self, messages):
+        if super().apply(messages):
+            raise Crash  # committed, not acknowledged
+        return False
+
+    def run(self):
+        try:
+            self.consume()
+        except Crash:
+            self.crashed = True
+
+
+@tagged("post_install", "-at_install")
+class TestMqttInbound(MqCase):
+    broker_class = Mosquitto
+    kind = "mqtt"
+    subscriptions = "plant1/machines/+/counts"
+
+    def setUp(self):
+        super().setUp()
+        # A session of its own per test: nothing queued for another test's consumer.
+        self.backend.mq_client_id = f"test-consumer-{uuid.uuid4().hex[:12]}"
+
+    def publish(self, *bodies, machine="press-7"):
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        client.connect("127.0.0.1", self.broker.port)
+        client.loop_start()
+        try:
+            for body in bodies:
+                client.publish(f"plant1/machines/{machine}/counts", body, qos=1).wait_for_publish(5)
+        finally:
+            client.disconnect()
+            client.loop_stop()
+
+    def test_cloudevents_and_plain_json_applied_once(self):
+        consumer = self.start_consumer()
+        event = self.cloudevent(
+            "com.acme.mes.adjustment.v1",
+            {"sku": "EXT-API", "location": "WH-STOCK", "quantity": 5},
+        )
+        plain = self.adjustment(3, msg_id="press-7-000001")
+        self.publish(event, plain, event, plain)
+        self.wait_handled(4)
+        consumer.stop_it()
+        self.assertEqual(self.on_hand(self.product), 8)
+        self.assertEqual(self.inbound().mapped("state"), ["done", "done", "duplicate", "duplicate"])
+        self.assertEqual(self.inbound()[1].external_id, "press-7-000001")
+        self.assertEqual(set(self.inbound().mapped("source")), {"broker"})
+        self.assertOutboxMatchesStockLedger()
+
+    def test_messages_wait_in_the_session_while_the_consumer_is_down(self):
+        self.start_consumer().stop_it()  # the session exists at the broker
+        self.publish(self.adjustment(2), self.adjustment(4))
+        consumer = self.start_consumer()
+        self.wait_handled(2)
+        consumer.stop_it()
+        self.assertEqual(self.on_hand(self.product), 6)
+        self.assertOutboxMatchesStockLedger()
+
+    def test_consumer_killed_between_apply_and_ack_applies_once(self):
+        crashed = self.start_consumer(consumer_class=CrashAfterCommit)
+        self.publish(self.adjustment(7, msg_id="m-1"))
+        self.wait_handled(1)
+        crashed.thread.join(10)
+        self.assertTrue(crashed.crashed)
+        consumer = self.start_consumer()  # same client id: the session's message comes again
+        self.wait_handled(2)
+        consumer.stop_it()
+        self.assertEqual(self.on_hand(self.product), 7)
+        self.assertEqual(self.inbound().mapped("state"), ["done", "duplicate"])
+        self.assertOutboxMatchesStockLedger()
+
+    def test_poison_is_logged_acked_and_blocks_nothing(self):
+        Backend = type(self.env["stock.sync.backend"])
+        original = Backend._mq_receive_one
+
+        def poisoned(backend, inbound, message):
+            if b"POISON" in message["body"]:
+                raise RuntimeError("boom")
+            return original(backend, inbound, message)
+
+        self.startPatcher(patch.object(Backend, "_mq_receive_one", poisoned))
+        consumer = self.start_consumer()
+        self.publish(
+            self.adjustment(1, msg_id="before"),
+            self.adjustment(1, msg_id="POISON"),
+            self.adjustment(2, sku="EXT-CTN", msg_id="after"),
+        )
+        self.wait_handled(3)
+        consumer.stop_it()
+        records = self.inbound()
+        self.assertEqual(records.mapped("state"), ["done", "rejected", "done"])
+        self.assertIn("Unexpected RuntimeError", records[1].error)
+        self.assertEqual((self.on_hand(self.product), self.on_hand(self.carton)), (1, 2))
+        # Acknowledged: a new session start gets nothing again.
+        consumer = self.start_consumer()
+        time.sleep(1.5)
+        consumer.stop_it()
+        self.assertEqual(self.handled, 3)
+        self.assertOutboxMatchesStockLedger()

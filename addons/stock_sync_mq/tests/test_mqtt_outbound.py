@@ -1,0 +1,170 @@
+"""Events out to a real Mosquitto: QoS 1, a topic per product, delivered on PUBACK.
+
+A broker stopped in the middle of a batch costs no event and no order: what
+it acknowledged is delivered, the rest is retried once it is back.
+"""
+
+import json
+import threading
+import time
+import uuid
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from odoo.tests import tagged
+
+from odoo.addons.stock_sync.services import webhook_signature
+
+from .brokers import Mosquitto
+from .common import MqCase
+
+
+class Subscriber:
+    """A QoS 1 subscriber with a persistent session (it reconnects by itself)."""
+
+    def __init__(self, port, topic, version=mqtt.MQTTv5, on_message=None):
+        self.messages, self.lock = [], threading.Lock()
+        self.subscribed = threading.Event()
+        self.callback = on_message
+        kwargs = {} if version == mqtt.MQTTv5 else {"clean_session": False}
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=f"test-sub-{uuid.uuid4().hex[:12]}",
+            protocol=version,
+            **kwargs,
+        )
+        self.client.reconnect_delay_set(0.1, 0.5)
+        self.client.on_connect = lambda c, *_a: c.subscribe(topic, qos=1)
+        self.client.on_subscribe = lambda *_a: self.subscribed.set()
+        self.client.on_message = self._on_message
+        connect = {"clean_start": False} if version == mqtt.MQTTv5 else {}
+        if version == mqtt.MQTTv5:
+            from paho.mqtt.packettypes import PacketTypes  # noqa: PLC0415
+            from paho.mqtt.properties import Properties  # noqa: PLC0415
+
+            props = Properties(PacketTypes.CONNECT)
+            props.SessionExpiryInterval = 3600
+            connect["properties"] = props
+        self.client.connect("127.0.0.1", port, keepalive=10, **connect)
+        self.client.loop_start()
+        assert self.subscribed.wait(10)
+
+    def _on_message(self, _client, _userdata, message):
+        with self.lock:
+            self.messages.append(message)
+            count = len(self.messages)
+        if self.callback:
+            self.callback(count)
+
+    def close(self):
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def wait_for(self, count, timeout=20):
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return list(self.messages)
+
+
+@tagged("post_install", "-at_install")
+class TestMqttOutbound(MqCase):
+    broker_class = Mosquitto
+    kind = "mqtt"
+
+    def subscribe(self, **kwargs):
+        subscriber = Subscriber(self.broker.port, "plant1/inventory/#", **kwargs)
+        self.addCleanup(subscriber.close)
+        return subscriber
+
+    def test_publish_confirm_signed_per_product_topic(self):
+        subscriber = self.subscribe()
+        with self.capture_events() as captured:
+            self.receive([(self.product, 5), (self.carton, 7)])
+        self.assertEqual(self.dispatch(), 2)
+        received = subscriber.wait_for(2)
+        self.assertEqual(len(received), 2)
+        by_id = {}
+        for message in received:
+            payload = json.loads(message.payload)
+            self.assertEventMatchesSchema(payload)
+            by_id[payload["id"]] = message
+            self.assertEqual(message.qos, 1)
+            self.assertEqual(message.properties.ContentType, "application/cloudevents+json")
+            headers = dict(message.properties.UserProperty)
+            self.assertEqual(headers["webhook-id"], payload["id"])
+            # The Standard Webhooks signature of this one message verifies.
+            webhook_signature.verify([self.secret], headers, message.payload)
+        for event in captured.events:
+            self.assertEqual(
+                by_id[event.event_uuid].topic,
+                f"plant1/inventory/{self.company.id}/{event.product_id.id}",
+            )
+        self.assertRecordValues(self.deliveries(), [{"state": "delivered"}] * 2)
+        self.assertEqual(self.dispatch(), 0, "nothing is sent twice")
+        self.assertOutboxMatchesStockLedger(endpoint=self.mq_endpoint)
+
+    def test_mqtt_311_structured_mode(self):
+        self.backend.mq_mqtt_version = "3.1.1"
+        subscriber = self.subscribe(version=mqtt.MQTTv311)
+        self.receive([(self.product, 3)])
+        self.assertEqual(self.dispatch(), 1)
+        [message] = subscriber.wait_for(1)
+        self.assertEqual(json.loads(message.payload)["data"]["quantity"], 3)
+        self.assertRecordValues(self.deliveries(), [{"state": "delivered"}])
+        self.assertOutboxMatchesStockLedger(endpoint=self.mq_endpoint)
+
+    def test_broker_down_then_back(self):
+        self.broker.kill()
+        self.receive([(self.product, 4)])
+        self.dispatch()
+        delivery = self.deliveries()
+        self.assertRecordValues(delivery, [{"state": "failed", "error_class": "connection"}])
+        self.assertIn("Cannot connect to mqtt://127.0.0.1", delivery.error_message)
+        self.assertTrue(self.mq_endpoint.paused_until, "the endpoint rests, it does not hammer")
+        self.broker.start()
+        subscriber = self.subscribe()
+        self.make_due()
+        self.dispatch()
+        self.assertRecordValues(self.deliveries(), [{"state": "delivered"}])
+        self.assertEqual(len(subscriber.wait_for(1)), 1)
+        self.assertOutboxMatchesStockLedger(endpoint=self.mq_endpoint)
+
+    def test_broker_stopped_mid_batch_loses_and_reorders_nothing(self):
+        products = self.product | self.carton | self.lot_product
+        self.mq_endpoint.batch_size = 300
+        stopper = threading.Event()
+
+        def stop_after(count):
+            if count == 60 and not stopper.is_set():
+                stopper.set()
+                threading.Thread(target=self.broker.kill).start()
+
+        subscriber = self.subscribe(on_message=stop_after)
+        events = self.emit_notes(products, 100)
+        self.dispatch(budget=5)
+        deliveries = self.deliveries()
+        states = set(deliveries.mapped("state"))
+        self.assertEqual(states, {"delivered", "failed"}, "stopped in the middle of the batch")
+        self.assertIn(
+            "connection", deliveries.filtered(lambda d: d.state == "failed").mapped("error_class")
+        )
+        self.broker.start()
+        for _round in range(5):
+            self.make_due()
+            self.dispatch()
+            if set(self.deliveries().mapped("state")) == {"delivered"}:
+                break
+        self.assertEqual(set(self.deliveries().mapped("state")), {"delivered"})
+        received = subscriber.wait_for(len(events), timeout=30)
+        arrivals = [
+            (json.loads(m.payload)["partitionkey"], json.loads(m.payload)["data"]["n"])
+            for m in received
+        ]
+        self.assertEqual(
+            {json.loads(m.payload)["id"] for m in received}, set(events.mapped("event_uuid"))
+        )
+        self.assert_order_per_key(
+            self, arrivals, {key: 100 for key in set(events.mapped("partition_key"))}
+        )
