@@ -15,6 +15,9 @@
 #                    Exits 2 with one message saying what to set when there is no source.
 #   ensure_chromium  Chromium (or Chrome) on PATH for the browser tours; as root installs
 #                    Debian's 'chromium'; otherwise exits 2 with a message naming Chromium.
+#   ensure_brokers   Mosquitto and RabbitMQ (Debian's mosquitto, rabbitmq-server) for
+#                    stock_sync_mq's tests, which start their own instances on free ports;
+#                    as root installs them; otherwise exits 2 naming the packages.
 
 ODOO_DEFAULT_SOURCE=https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz
 ODOO_COMMIT=${ODOO_COMMIT:-2268dca3b2af20bfadd08000b4b49459b93ecb06}
@@ -279,6 +282,34 @@ ensure_chromium() {
 [setup] The browser tours need Chromium (or Google Chrome), and none of
         ${CHROME_NAMES[*]} is on PATH.
         Install it (Debian/Ubuntu: sudo apt-get install -y chromium) and run $0 again.
+
+EOF
+    exit 2
+}
+
+# The brokers stock_sync_mq's tests start (never the packaged services: own ports, own data).
+_setup_brokers_found() {
+    { command -v mosquitto >/dev/null 2>&1 || [[ -x /usr/sbin/mosquitto ]]; } &&
+        [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]]
+}
+
+ensure_brokers() {
+    _setup_brokers_found && return 0
+    local missing=""
+    if command -v dpkg-query >/dev/null 2>&1; then
+        missing=$(_setup_deb_missing mosquitto rabbitmq-server | xargs)
+    fi
+    if [[ -n "$missing" && $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        _setup_log "Installing $missing (stock_sync_mq's tests start their own brokers)"
+        # shellcheck disable=SC2086 # package names
+        _setup_apt_install $missing && _setup_brokers_found && return 0
+        _setup_log "ERROR: 'apt-get install $missing' did not give mosquitto and rabbitmq-server."
+    fi
+    cat >&2 <<EOF
+
+[setup] stock_sync_mq's tests need Mosquitto and RabbitMQ (they start their own
+        instances on free ports). Install them (Debian/Ubuntu:
+        sudo apt-get install -y mosquitto rabbitmq-server) and run $0 again.
 
 EOF
     exit 2
