@@ -1,0 +1,2 @@
+from . import compare
+from . import snapshot_file
