@@ -312,8 +312,7 @@ class MrpProduction(models.Model):
             scan; the answer lists every component).
         """
         self.ensure_one()
-        Move = self.env["stock.move"]
-        Move.flush_model(
+        self.env["stock.move"].flush_model(
             [
                 "raw_material_production_id",
                 "product_id",
@@ -325,49 +324,82 @@ class MrpProduction(models.Model):
                 "barcode_planned_qty",
             ]
         )
+        self.env["product.product"].flush_model(
+            ["default_code", "combination_indices", "product_tmpl_id"]
+        )
+        self.env["product.template"].flush_model(["name", "tracking", "uom_id"])
+        self.env["uom.uom"].flush_model(["name", "rounding"])
+        # The components' names and units come with the sums: a product's name
+        # is "[code] name" (Odoo's display name) unless it is a variant, whose
+        # attribute values the ORM names. Read as the answer, not the reader,
+        # names the components.
+        lang = self.env.lang or "en_US"
         self.env.cr.execute(
             """
-            SELECT product_id, product_uom, MIN(id),
-                   SUM(CASE WHEN barcode_scanned THEN 0
-                            WHEN state = 'done' THEN quantity
-                            ELSE product_uom_qty END),
-                   SUM(CASE WHEN barcode_scanned THEN barcode_planned_qty ELSE 0 END),
-                   SUM(CASE WHEN state = 'done' THEN quantity ELSE 0 END)
-              FROM stock_move
-             WHERE raw_material_production_id = %s AND state != 'cancel'
-               AND (%s IS NULL OR product_id = %s)
-             GROUP BY product_id, product_uom
+            SELECT m.product_id, m.product_uom, MIN(m.id),
+                   SUM(CASE WHEN m.barcode_scanned THEN 0
+                            WHEN m.state = 'done' THEN m.quantity
+                            ELSE m.product_uom_qty END),
+                   SUM(CASE WHEN m.barcode_scanned THEN m.barcode_planned_qty ELSE 0 END),
+                   SUM(CASE WHEN m.state = 'done' THEN m.quantity ELSE 0 END),
+                   pp.default_code, COALESCE(pp.combination_indices, '') != '',
+                   COALESCE(pt.name->>%(lang)s, pt.name->>'en_US'), pt.tracking,
+                   pt.uom_id, COALESCE(u.name->>%(lang)s, u.name->>'en_US'), u.rounding
+              FROM stock_move m
+              JOIN product_product pp ON pp.id = m.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+              JOIN uom_uom u ON u.id = pt.uom_id
+             WHERE m.raw_material_production_id = %(mo)s AND m.state != 'cancel'
+               AND (%(product)s IS NULL OR m.product_id = %(product)s)
+             GROUP BY m.product_id, m.product_uom, pp.id, pt.id, u.id
             """,
-            (self.id, product.id if product else None, product.id if product else None),
+            {"mo": self.id, "product": product.id if product else None, "lang": lang},
         )
-        # sudo: the answer, not the reader's rights, names the components.
-        Product, Uom = self.env["product.product"].sudo(), self.env["uom.uom"].sudo()
         fetched = self.env.cr.fetchall()
-        # One prefetch set each: names and units are read in one query, not one per row.
-        products = {p.id: p for p in Product.browse([r[0] for r in fetched])}
-        uoms = {u.id: u for u in Uom.browse([r[1] for r in fetched])}
-        rows, first = {}, {}
-        for product_id, uom_id, first_id, planned, scanned_planned, consumed in fetched:
-            product, uom = products[product_id], uoms[uom_id]
-            row = rows.setdefault(
-                product_id,
-                {
+        Product, Uom = self.env["product.product"].sudo(), self.env["uom.uom"].sudo()
+        with_code = self.env.context.get("display_default_code", True)
+        rows, first, roundings = {}, {}, {}
+        for (
+            product_id,
+            uom_id,
+            first_id,
+            planned,
+            scanned_planned,
+            consumed,
+            code,
+            is_variant,
+            name,
+            tracking,
+            product_uom_id,
+            uom_name,
+            rounding,
+        ) in fetched:
+            if product_id not in rows:
+                if is_variant:
+                    name = Product.browse(product_id).display_name
+                elif code and with_code:
+                    name = f"[{code}] {name}"
+                rows[product_id] = {
                     "product_id": product_id,
-                    "product": product.display_name,
-                    "uom": product.uom_id.name,
+                    "product": name,
+                    "uom": uom_name,
                     "planned": 0.0,
                     "consumed": 0.0,
                     "remaining": 0.0,
-                    "tracking": product.tracking,
-                },
-            )
+                    "tracking": tracking,
+                }
+            row = rows[product_id]
+            roundings[product_id] = rounding
             first[product_id] = min(first.get(product_id, first_id), first_id)
-            to_unit = product.uom_id
-            row["planned"] += uom._compute_quantity(planned or 0.0, to_unit, round=False)
-            row["planned"] += scanned_planned or 0.0  # kept in the product's unit
-            row["consumed"] += uom._compute_quantity(consumed or 0.0, to_unit, round=False)
+            planned, consumed = planned or 0.0, consumed or 0.0
+            if uom_id != product_uom_id:
+                uom, to_unit = Uom.browse(uom_id), Uom.browse(product_uom_id)
+                planned = uom._compute_quantity(planned, to_unit, round=False)
+                consumed = uom._compute_quantity(consumed, to_unit, round=False)
+            row["planned"] += planned + (scanned_planned or 0.0)  # scans: the product's unit
+            row["consumed"] += consumed
         for product_id, row in rows.items():
-            rounding = products[product_id].uom_id.rounding
+            rounding = roundings[product_id]
             for key in ("planned", "consumed"):
                 row[key] = float_round(row[key], precision_rounding=rounding)
             row["remaining"] = float_round(
