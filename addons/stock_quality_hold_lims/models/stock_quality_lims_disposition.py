@@ -176,7 +176,7 @@ class StockQualityLimsDisposition(models.Model):
                     "coa_ref": parsed.coa_ref,
                 }
             )
-            .with_context(self.env.context)
+            .with_env(self.env)
         )
         if parsed.pdf:
             record.attachment_id = self.env["ir.attachment"].create(

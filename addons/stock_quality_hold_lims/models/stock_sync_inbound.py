@@ -1,6 +1,8 @@
 import json
 import logging
 
+from psycopg2 import errors as pg_errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -80,14 +82,21 @@ class StockSyncInbound(models.Model):
             return {"decision_id": decision_id, "status": REJECTED, "error": str(exc)}
         values.update(external_id=parsed.decision_id, event_time=parsed.decided_at)
         original = self._original(backend, parsed.decision_id)
-        if original:
+        record = None
+        if not original:
+            try:
+                with self.env.cr.savepoint():
+                    record = self.create(dict(values, dedup_key=parsed.decision_id))
+            except pg_errors.UniqueViolation:
+                # The same decision, in another request, a moment ago.
+                original = self._original(backend, parsed.decision_id)
+        if record is None:
             self.create(dict(values, state=DUPLICATE, duplicate_of_id=original.id))
             return {
                 "decision_id": parsed.decision_id,
                 "status": DUPLICATE,
                 "detail": _("Decision already received: nothing is applied again."),
             }
-        record = self.create(dict(values, dedup_key=parsed.decision_id))
         runner = record.with_user(backend.inbound_user_id).with_company(backend.company_id)
         Disposition = runner.env["stock.quality.lims.disposition"]
         try:

@@ -141,6 +141,7 @@ class TestBadInput(LimsCase):
         self.assertIn("not been received yet", answer["results"][0]["detail"])
         self.assertEqual(self.dispositions().state, "waiting")
         self.assertEqual(self.quantities(self.held_lot), {"qa_hold": 5})
+        self.assertOutboxMatchesStockLedger()
 
     def test_the_simulator_faults_reach_odoo_as_clear_answers(self):
         self.sim.inject("unknown_lot")
@@ -152,3 +153,7 @@ class TestBadInput(LimsCase):
         statuses = sorted(a.get("results", [a])[0].get("status") for _code, a in answers)
         self.assertEqual(statuses, ["rejected", "rejected", "waiting"])
         self.assertEqual(sorted(code for code, _a in answers), [200, 401, 422])
+        self.assertFalse(
+            self.dispositions().filtered(lambda d: d.state != "waiting"), "nothing applied"
+        )
+        self.assertOutboxMatchesStockLedger()

@@ -46,6 +46,8 @@ class TestEndToEnd(LimsCase):
         self.assertEqual(release.action, "release")
         self.assertIn(disposition.decision_id, release.note)
         self.assertEqual(release.create_uid, self.lims_user, "applied as the technical user")
+        self.assertFalse(self.lims_user.has_group("stock.group_stock_manager"), "least privilege")
+        self.assertFalse(self.lims_user.has_group("stock_sync.group_stock_sync_user"))
         self.assertTrue(
             any(disposition.decision_id in m.body for m in lot.message_ids), "chatter names it"
         )
