@@ -40,6 +40,8 @@ from . import publish_result
 from .broker_settings import AMQP, CONTENT_TYPE, BrokerAddressError, parse_address
 
 _logger = logging.getLogger(__name__)
+# pika logs every connection step at INFO: our own messages say what matters.
+logging.getLogger("pika").setLevel(logging.WARNING)
 
 
 def connection_parameters(settings):

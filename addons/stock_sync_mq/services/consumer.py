@@ -34,6 +34,7 @@ _logger = logging.getLogger(__name__)
 RECONNECT_DELAY = 2.0  # seconds between two connection attempts
 POLL = 0.2  # seconds a consumer waits for messages before looking at its stop flag
 HANDLE_TRIES = 5
+CONTEXT = {"tracking_disable": True, "mail_create_nolog": True}
 
 
 class Consumer:
@@ -210,7 +211,9 @@ def odoo_handler(registry, backend_id, uid):
 
     def handle(messages):
         with registry.cursor() as cr:
-            env = api.Environment(cr, uid, {})
+            # The inbound log is the record of each message (state, error, attempts):
+            # no chatter tracking of every state change at shop-floor volumes.
+            env = api.Environment(cr, uid, CONTEXT)
             answers = env["stock.sync.backend"].browse(backend_id)._mq_receive(messages)
         # The cursor committed when the block ended: now the caller may acknowledge.
         return answers
