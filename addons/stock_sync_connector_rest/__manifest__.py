@@ -7,7 +7,7 @@
     "author": "Inventory Sync developers",
     "website": "https://github.com/inventory-sync/inventory-sync",
     "license": "AGPL-3",
-    "depends": ["stock_sync_connector"],
+    "depends": ["stock_sync_connector", "stock_sync_expected_receipt"],
     "external_dependencies": {"python": ["requests", "urllib3"]},
     "demo": ["demo/stock_sync_connector_rest_demo.xml"],
     "installable": True,

@@ -129,9 +129,13 @@ class TransportContext:
     external code}; ``units``: {product id: (external unit, factor)} for
     products whose Odoo unit is mapped, where one external unit is ``factor``
     of the product's units (without, quantities are in the product's unit).
+    ``statuses``: {quality-hold bucket: external status}, set when the
+    quality-hold glue (``stock_sync_connector_quality_hold``) is installed;
+    ``None`` without it.
     """
 
     config: BackendConfig
     skus: dict
     locations: dict
     units: dict
+    statuses: dict = None

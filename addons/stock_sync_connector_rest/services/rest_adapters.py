@@ -11,13 +11,33 @@ reason.
   Odoo receipt's name, each line's ``total_quantity_received`` of
   ``customer_sku_id`` (what was not received stays in a backorder). The
   event id is ``<message_id>:<shipment id>``.
+* ShipHero ``Inventory Change`` (one location's level changed): a ``count``
+  of ``sku`` at ``location_name`` to ``quantity`` (the new level; ShipHero
+  sends ``old_quantity`` beside it). ShipHero names lots by its own ids, not
+  by name: for a lot-tracked product the inbound log rejects it, asking for
+  the lot. ShipHero ``Inventory Update`` (a warehouse's totals): one ``count``
+  per item, ``on_hand`` of ``updated_warehouse`` at the location coded by the
+  warehouse's ``identifier``. ShipHero sends no event id: it is made of what
+  the message says (account, warehouse, SKU, location, time, quantities), so
+  the same message twice is a duplicate and a new level a new event.
 """
+
+import hashlib
+import json
+
+SHIPHERO_CHANGE = "Inventory Change"
+SHIPHERO_UPDATE = "Inventory Update"
 
 
 def expand(document):
     """The list of raw events a webhook body holds."""
     if isinstance(document, dict) and document.get("message_type") == "inboundShipmentEvent":
         return [_masonhub_shipment(document, item) for item in document.get("data") or [None]]
+    if isinstance(document, dict) and document.get("webhook_type") == SHIPHERO_CHANGE:
+        return [_shiphero_change(document)]
+    if isinstance(document, dict) and document.get("webhook_type") == SHIPHERO_UPDATE:
+        items = document.get("inventory")
+        return [_shiphero_update(document, item) for item in items or [None]]
     if isinstance(document, dict) and "events" in document:
         return document["events"]
     return [document] if isinstance(document, dict) else document
@@ -45,5 +65,59 @@ def _masonhub_shipment(message, item):
                 else line
                 for line in details.get("line_items") or []
             ],
+        },
+    }
+
+
+def _content_id(prefix, *parts):
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    return f"{prefix}:{digest[:32]}"
+
+
+def _shiphero_change(message):
+    return {
+        "id": _content_id(
+            "shiphero-change",
+            message.get("account_id"),
+            message.get("warehouse_id"),
+            message.get("sku"),
+            message.get("location_name"),
+            message.get("timestamp"),
+            message.get("quantity"),
+            message.get("old_quantity"),
+        ),
+        "type": "count",
+        "time": message.get("timestamp"),
+        "data": {
+            "sku": message.get("sku"),
+            "location": message.get("location_name"),
+            "quantity": message.get("quantity"),
+        },
+    }
+
+
+def _shiphero_update(message, item):
+    if not isinstance(item, dict):
+        return {"id": _content_id("shiphero-update", message), "type": None, "data": item}
+    warehouse = item.get("updated_warehouse")
+    if not isinstance(warehouse, dict):
+        return {
+            "id": _content_id("shiphero-update", message.get("account_id"), item),
+            "type": "shiphero/Inventory Update without updated_warehouse",
+            "data": {},
+        }
+    return {
+        "id": _content_id(
+            "shiphero-update",
+            message.get("account_id"),
+            item.get("sku"),
+            warehouse.get("warehouse_id"),
+            warehouse.get("on_hand"),
+        ),
+        "type": "count",
+        "data": {
+            "sku": item.get("sku"),
+            "location": warehouse.get("identifier"),
+            "quantity": warehouse.get("on_hand"),
         },
     }

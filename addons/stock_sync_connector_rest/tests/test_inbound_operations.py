@@ -112,11 +112,18 @@ class TestInboundOperations(WmsCase):
         self.assertIn("must name one", self.inbound(missing["id"]).error)
         self.assertOutboxMatchesStockLedger()
 
-    def test_a_status_change_is_rejected_without_a_status_mapping(self):
+    def test_a_status_change_is_never_applied_without_a_status_mapping(self):
         event = self.sim.status_change("EXT-API", "WH-STOCK", 1, "damaged")
         self.push_and_apply(event)
-        self.assertEqual(self.inbound(event["id"]).state, "rejected")
-        self.assertIn("status damaged", self.inbound(event["id"]).error)
+        record = self.inbound(event["id"])
+        if "stock.sync.xref.status" in self.env:
+            # The quality-hold glue is installed (it installs itself with the quality
+            # hold): the status waits for its mapping (tested there).
+            self.assertEqual(record.missing_mapping, "external status 'damaged'")
+        else:
+            self.assertEqual(record.state, "rejected")
+            self.assertIn("status damaged", record.error)
+        self.assertEqual(self.on_hand(self.product, self.stock), 0)
 
     def test_system_of_record_refuses_or_flags_odoo_side_moves(self):
         self.backend.write({"sor_location_ids": [(6, 0, self.shelf.ids)], "sor_policy": "refuse"})

@@ -13,6 +13,11 @@ Its API (the one ``stock_sync_connector_rest`` speaks):
 * ``POST /oauth/token``: OAuth2 client credentials (form body, HTTP basic);
 * ``POST /api/v1/movements`` (``Idempotency-Key``): applies a movement to its
   stock; 201, 200 for a repeated key, 422 for an unknown SKU;
+* ``POST /api/v1/expected-receipts`` (``Idempotency-Key``): one line of an
+  expected receipt (ASN); the latest per (reference, SKU) is what it expects
+  (``expected``); 201, 200 for a repeated key, 422 for an unknown SKU;
+* ``POST /api/v1/holds`` (``Idempotency-Key``): a hold, release, rejection or
+  disposal with the stock's status, kept in ``holds``;
 * ``POST /api/v1/notifications``: any other event, kept;
 * ``GET /api/v1/events?after=<cursor>&limit=<n>``: its events, oldest first.
 
@@ -117,6 +122,9 @@ class WmsSimulator:
             self.known_skus = None  # None: every SKU is known
             self.calls = []  # (method, path, status)
             self.movements = {}  # Idempotency-Key -> movement body
+            self.expected = {}  # (reference, sku) -> latest expected-receipt line
+            self.expected_keys = set()  # Idempotency-Keys of expected-receipt lines
+            self.holds = {}  # Idempotency-Key -> hold body
             self.notifications = []
             self.feed = []  # the events it published, oldest first
             self.tokens = {}  # bearer token -> expiry (monotonic)
@@ -304,6 +312,14 @@ class WmsSimulator:
             )
         if route == ("POST", "/api/v1/movements"):
             return self._movement(handler, raw)
+        if route == ("POST", "/api/v1/expected-receipts"):
+            return self._expected_receipt(handler, raw)
+        if route == ("POST", "/api/v1/holds"):
+            key = handler.headers.get("Idempotency-Key") or uuid.uuid4().hex
+            with self._lock:
+                repeated = key in self.holds
+                self.holds.setdefault(key, json.loads(raw))
+            return self._answer(handler, method, parts.path, 200 if repeated else 201, {})
         if route == ("POST", "/api/v1/notifications"):
             with self._lock:
                 self.notifications.append(json.loads(raw))
@@ -358,6 +374,26 @@ class WmsSimulator:
             if body.get("to"):
                 self.stock[(sku, body["to"])] += quantity
         return self._answer(handler, "POST", "/api/v1/movements", 201, {"status": "accepted"})
+
+    def _expected_receipt(self, handler, raw):
+        path = "/api/v1/expected-receipts"
+        key = handler.headers.get("Idempotency-Key")
+        try:
+            body = json.loads(raw)
+            line = (body["reference"], body["sku"])
+            float(body["quantity"])
+        except (ValueError, KeyError, TypeError):
+            return self._answer(handler, "POST", path, 400, {"error": "bad body"})
+        with self._lock:
+            if key and key in self.expected_keys:
+                return self._answer(handler, "POST", path, 200, {"status": "duplicate"})
+            if self.known_skus is not None and body["sku"] not in self.known_skus:
+                return self._answer(
+                    handler, "POST", path, 422, {"error": f"unknown item {body['sku']}"}
+                )
+            self.expected_keys.add(key or uuid.uuid4().hex)
+            self.expected[line] = body
+        return self._answer(handler, "POST", path, 201, {"status": "accepted"})
 
     def _record(self, method, path, status):
         with self._lock:
