@@ -1,0 +1,2 @@
+from . import test_status_inbound
+from . import test_status_outbound
