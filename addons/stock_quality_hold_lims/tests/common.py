@@ -121,7 +121,9 @@ class LimsCase(StockSyncCase, HttpCase):
     def lab_decides(self, answers=1):
         """Send the outbox to the lab (as the dispatcher does after commit); wait for its posts."""
         self.env.flush_all()
-        self.env["stock.sync.dispatcher"]._cron_dispatch(time_budget=10)
+        # The lab posts once the dispatcher is done: both would use the test's cursor.
+        with self.sim.paused():
+            self.env["stock.sync.dispatcher"]._cron_dispatch(time_budget=10)
         result = self.sim.wait_answers(answers)
         self.env.invalidate_all()
         return result

@@ -25,6 +25,7 @@ line per sample and per answer.
 
 import argparse
 import base64
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -116,6 +117,9 @@ class LimsSimulator:
         self._queue = queue.Queue()
         self._counter = itertools.count(1)
         self._threads = []
+        # Cleared: decisions wait (a test's dispatcher shares Odoo's test cursor meanwhile).
+        self.gate = threading.Event()
+        self.gate.set()
         self.reset()
 
     # -- life ---------------------------------------------------------------
@@ -154,6 +158,15 @@ class LimsSimulator:
             raise ValueError(f"unknown fault {fault!r}: one of {', '.join(FAULTS)}")
         with self._lock:
             self.faults.append([fault, times])
+
+    @contextlib.contextmanager
+    def paused(self):
+        """Decide nothing until the block ends (samples are still received and queued)."""
+        self.gate.clear()
+        try:
+            yield
+        finally:
+            self.gate.set()
 
     def wait_answers(self, count, timeout=20.0):
         """Wait until ``count`` POSTs were answered; return the answers."""
@@ -271,6 +284,7 @@ class LimsSimulator:
             wait = due - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
+            self.gate.wait()
             try:
                 self._decide(sample)
             except Exception as exc:  # noqa: BLE001 - a simulator keeps serving
