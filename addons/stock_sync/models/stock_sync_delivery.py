@@ -337,10 +337,10 @@ class StockSyncDelivery(models.Model):
             "SELECT current_setting('enable_sort'), set_config('enable_sort', 'off', true)"
         )
         sort = self.env.cr.fetchone()[0]
-        try:
-            return self._first_blockers_sql(endpoint_id, keys, chosen_ids, floors)
-        finally:
-            self.env.cr.execute("SELECT set_config('enable_sort', %s, true)", (sort,))
+        blockers = self._first_blockers_sql(endpoint_id, keys, chosen_ids, floors)
+        # (On an error the transaction is rolled back, and the setting with it.)
+        self.env.cr.execute("SELECT set_config('enable_sort', %s, true)", (sort,))
+        return blockers
 
     @api.model
     def _first_blockers_sql(self, endpoint_id, keys, chosen_ids, floors):

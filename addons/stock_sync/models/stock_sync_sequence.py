@@ -1,3 +1,5 @@
+from collections import Counter
+
 from odoo import api, fields, models
 
 # pg_try_advisory_xact_lock key: one numbering at a time across all dispatchers.
@@ -38,22 +40,47 @@ class StockSyncSequence(models.Model):
         lock, tried, never waited for). Returns how many events were
         numbered, or None when another transaction is numbering right now.
 
-        The events and deliveries are reached by their ids (``= ANY``), so the
-        cost is that of the events numbered, whatever the size of the
-        tables or the state of the planner's statistics.
+        The events and deliveries are reached by their ids, one index lookup
+        each, so the cost is that of the events numbered, whatever the size of
+        the tables or the state of the planner's statistics.
         """
         cr = self.env.cr
         cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (NUMBERING_LOCK,))
         if not cr.fetchone()[0]:
             return None  # another dispatcher is numbering right now
-        # Every row is reached through an index, by id: never a scan of the queue
-        # or of the outbox tables, which are large and whose planner statistics
-        # are stale during a burst (the planner chose scans of the whole table,
-        # once per chunk). Only for these statements of this transaction.
+        # Every row is reached through an index, by id, one lookup per event:
+        # never a scan of the queue or of the outbox tables (large, and with
+        # stale planner statistics during a burst: the planner chose scans of a
+        # whole table, or an index scan per row over all the chunk's ids, once
+        # per chunk). Only for these statements of this transaction.
+        planner = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
+        cr.execute("SELECT current_setting(%s), current_setting(%s), current_setting(%s)", planner)
+        saved = cr.fetchone()
         cr.execute(
-            "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+            "SELECT set_config(%s, 'off', true), set_config(%s, 'off', true),"
+            " set_config(%s, 'off', true)",
+            planner,
         )
-        seqscan = cr.fetchone()[0]
+        events = self._number_listed(limit)
+        # (On an error the transaction is rolled back, and the settings with it.)
+        cr.execute(
+            "SELECT set_config(%s, %s, true), set_config(%s, %s, true), set_config(%s, %s, true)",
+            [value for pair in zip(planner, saved, strict=True) for value in pair],
+        )
+        if events is None:
+            return 0  # nothing listed
+        if not events:
+            # Only rows of events deleted meanwhile: look further, 0 means "none left".
+            return self._number_new_events(limit)
+        self.env["stock.sync.event"].invalidate_model(["sequence", "payload"])
+        self.env["stock.sync.delivery"].invalidate_model(["sequence"])
+        return events
+
+    @api.model
+    def _number_listed(self, limit):
+        """Take up to ``limit`` events off the list and number them; return how many
+        were numbered, or None when the list was empty."""
+        cr = self.env.cr
         cr.execute(
             """
             DELETE FROM stock_sync_numbering
@@ -64,48 +91,55 @@ class StockSyncSequence(models.Model):
         )
         ids = [row[0] for row in cr.fetchall()]
         if not ids:
-            cr.execute("SELECT set_config('enable_seqscan', %s, true)", (seqscan,))
-            return 0
+            return None
         cr.execute(
             """
-            WITH fresh AS (
-                SELECT e.id, e.partition_key,
-                       row_number() OVER (PARTITION BY e.partition_key ORDER BY e.id) AS n
-                  FROM stock_sync_event e
-                 WHERE e.id = ANY(%(ids)s) AND e.sequence IS NULL
-            ), counts AS (
-                SELECT partition_key, MAX(n) AS n FROM fresh GROUP BY partition_key
-            ), counters AS (
-                INSERT INTO stock_sync_sequence (partition_key, last_value)
-                SELECT partition_key, n FROM counts
-                ON CONFLICT (partition_key)
-                DO UPDATE SET last_value = stock_sync_sequence.last_value + EXCLUDED.last_value
-                RETURNING partition_key, last_value
-            ), numbered AS (
-                UPDATE stock_sync_event e
-                   SET sequence = c.last_value - k.n + f.n,
-                       payload = jsonb_set(e.payload, '{sequence}',
-                                           to_jsonb(lpad((c.last_value - k.n + f.n)::text, 20, '0')))
-                  FROM fresh f
-                  JOIN counts k ON k.partition_key = f.partition_key
-                  JOIN counters c ON c.partition_key = f.partition_key
-                 WHERE e.id = f.id AND e.id = ANY(%(ids)s)
-             RETURNING e.id, e.sequence
-            ), deliveries AS (
-                UPDATE stock_sync_delivery d SET sequence = numbered.sequence
-                  FROM numbered
-                 WHERE d.event_id = numbered.id AND d.event_id = ANY(%(ids)s)
-                RETURNING 1
-            )
-            SELECT (SELECT COUNT(*) FROM numbered), (SELECT COUNT(*) FROM deliveries)
+            SELECT e.id, e.partition_key
+              FROM unnest(%s::int[]) AS t(id)
+              JOIN stock_sync_event e ON e.id = t.id
+             WHERE e.sequence IS NULL
+             ORDER BY e.id
             """,
-            {"ids": ids},
+            (ids,),
         )
-        events, _deliveries = cr.fetchone()
-        cr.execute("SELECT set_config('enable_seqscan', %s, true)", (seqscan,))
-        if not events:
-            # Only rows of events deleted meanwhile: look further, 0 means "none left".
-            return self._number_new_events(limit)
-        self.env["stock.sync.event"].invalidate_model(["sequence", "payload"])
-        self.env["stock.sync.delivery"].invalidate_model(["sequence"])
-        return events
+        rows = cr.fetchall()
+        if not rows:
+            return 0
+        counts = Counter(key for _id, key in rows)
+        keys = list(counts)
+        cr.execute(
+            """
+            INSERT INTO stock_sync_sequence (partition_key, last_value)
+            SELECT * FROM unnest(%s::varchar[], %s::int[])
+            ON CONFLICT (partition_key)
+            DO UPDATE SET last_value = stock_sync_sequence.last_value + EXCLUDED.last_value
+            RETURNING partition_key, last_value
+            """,
+            (keys, [counts[key] for key in keys]),
+        )
+        # Each key's new numbers follow its last one, in event id order.
+        last = {key: value - counts[key] for key, value in cr.fetchall()}
+        numbers = []
+        for _id, key in rows:
+            last[key] += 1
+            numbers.append(last[key])
+        event_ids = [event_id for event_id, _key in rows]
+        cr.execute(
+            """
+            UPDATE stock_sync_event e
+               SET sequence = u.number,
+                   payload = jsonb_set(e.payload, '{sequence}', to_jsonb(lpad(u.number::text, 20, '0')))
+              FROM unnest(%s::int[], %s::int[]) AS u(id, number)
+             WHERE e.id = u.id
+            """,
+            (event_ids, numbers),
+        )
+        cr.execute(
+            """
+            UPDATE stock_sync_delivery d SET sequence = u.number
+              FROM unnest(%s::int[], %s::int[]) AS u(id, number)
+             WHERE d.event_id = u.id
+            """,
+            (event_ids, numbers),
+        )
+        return len(rows)
