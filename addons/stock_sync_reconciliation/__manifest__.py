@@ -14,12 +14,15 @@
         "security/ir.model.access.csv",
         "security/stock_sync_reconciliation_rules.xml",
         "data/ir_sequence_data.xml",
+        "data/ir_cron_data.xml",
         "views/stock_sync_reconciliation_views.xml",
         "views/stock_sync_reconciliation_line_views.xml",
         "views/stock_sync_reconciliation_tolerance_views.xml",
+        "views/stock_sync_backend_views.xml",
         "wizards/stock_sync_reconciliation_import_views.xml",
         "views/stock_sync_reconciliation_menus.xml",
     ],
+    "demo": ["demo/stock_sync_reconciliation_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "stock_sync_reconciliation/static/tests/tours/*.js",

@@ -1,3 +1,5 @@
+import csv
+import io
 import logging
 import time
 from collections import defaultdict
@@ -147,6 +149,14 @@ class StockSyncReconciliation(models.Model):
         readonly=True,
         help="Something moved after T: Odoo's stock at T was rebuilt from the done move lines.",
     )
+    queued = fields.Boolean(
+        "Comparing in Background",
+        readonly=True,
+        copy=False,
+        help="The comparison runs in the background (a scheduled action); leave and come back.",
+    )
+    progress = fields.Float(readonly=True, copy=False, digits=(5, 1))
+    progress_message = fields.Char(readonly=True, copy=False)
     compared_on = fields.Datetime(readonly=True)
     compare_seconds = fields.Float("Compare Time (s)", readonly=True, digits=(8, 3))
     applied_on = fields.Datetime(readonly=True, copy=False)
@@ -345,14 +355,14 @@ class StockSyncReconciliation(models.Model):
     # Snapshot
     # ------------------------------------------------------------------
     def _load_snapshot(self, rows, file_name=None):
-        """Store ``rows`` (``services.snapshot_file.SnapshotRow``) as the run's snapshot and map them.
+        """Store ``rows`` (``services.snapshot_file.SnapshotRow``) as the run's snapshot.
 
-        Replaces any earlier snapshot of a draft run. Rows are written in
-        bulk; mapping is set-based (``services.compare.map_snapshot``).
+        Replaces any earlier snapshot of a draft run; rows are written with
+        one ``COPY``. They are mapped by the comparison (``action_compare``),
+        which refuses units of another category than their product's.
 
-        :raises UserError: the run is not a draft; a row's unit is of another
-            category than its product's (nothing is kept then).
-        :returns: the number of rows that did not map (listed, not dropped).
+        :raises UserError: the run is not a draft, its backend is out of the
+            user's reach, or its time is in the future.
         """
         self.ensure_one()
         self._check_state(DRAFT)
@@ -365,39 +375,39 @@ class StockSyncReconciliation(models.Model):
             "DELETE FROM stock_sync_reconciliation_snapshot WHERE reconciliation_id = %s",
             (self.id,),
         )
-        now = fields.Datetime.now()
-        uid = self.env.uid
-        cr.execute_values(
-            """
-            INSERT INTO stock_sync_reconciliation_snapshot
-                (reconciliation_id, company_id, row_number, sku, location_code, lot_name, status,
-                 quantity, unit, create_uid, write_uid, create_date, write_date)
-            VALUES %s
-            """,
-            [
+        now = fields.Datetime.to_string(fields.Datetime.now())
+        uid, run_id, company_id = self.env.uid, self.id, self.company_id.id
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for row in rows:
+            writer.writerow(
                 (
-                    self.id,
-                    self.company_id.id,
+                    run_id,
+                    company_id,
                     row.row,
                     row.sku,
                     row.location or "",
                     row.lot or "",
                     row.status or "",
-                    row.quantity,
+                    repr(float(row.quantity)),
                     row.unit or "",
                     uid,
                     uid,
                     now,
                     now,
                 )
-                for row in rows
-            ],
-            page_size=5000,
+            )
+        buffer.seek(0)
+        cr.copy_expert(
+            "COPY stock_sync_reconciliation_snapshot (reconciliation_id, company_id, row_number, sku,"
+            " location_code, lot_name, status, quantity, unit, create_uid, write_uid, create_date,"
+            " write_date) FROM STDIN WITH (FORMAT csv,"
+            " FORCE_NOT_NULL (sku, location_code, lot_name, status, unit))",
+            buffer,
         )
-        unmapped = self._map_snapshot()
         self.write({"snapshot_count": len(rows), "file_name": file_name or self.file_name})
         self.env["stock.sync.reconciliation.snapshot"].invalidate_model()
-        return unmapped
+        return len(rows)
 
     def _map_snapshot(self):
         self.ensure_one()
@@ -466,12 +476,48 @@ class StockSyncReconciliation(models.Model):
             run._compare()
         return True
 
-    def _compare(self):
+    def action_compare_background(self):
+        """Queue the comparison for the background action: for large snapshots."""
+        for run in self:
+            run._check_state(DRAFT, COMPARED, TO_APPROVE)
+            run.check_access("write")
+            run._check_backend_access()
+            if not run.snapshot_count:
+                raise UserError(_("Run %s has no snapshot: import one first.", run.name))
+        self.write({"queued": True, "progress": 0, "progress_message": _("Waiting to start")})
+        self.env.ref("stock_sync_reconciliation.ir_cron_reconciliation_compare")._trigger()
+        return True
+
+    @api.model
+    def _cron_compare_queued(self, limit=5):
+        """Compare the queued runs, oldest first; each one's progress is visible as it goes."""
+        for run in self.search([("queued", "=", True)], order="id", limit=limit):
+            try:
+                with self.env.cr.savepoint():
+                    run._compare(progress=run._report_progress)
+            except UserError as exc:
+                _logger.warning("Inventory Sync reconciliation %s failed: %s", run.name, exc)
+                run.message_post(body=_("The comparison failed: %s", exc))
+            run.write({"queued": False})
+        if self.search_count([("queued", "=", True)]):
+            self.env.ref("stock_sync_reconciliation.ir_cron_reconciliation_compare")._trigger()
+
+    def _report_progress(self, percent, message):
+        """Write the progress in a transaction of its own, so that the wizard sees it now."""
+        self.ensure_one()
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                "UPDATE stock_sync_reconciliation SET progress = %s, progress_message = %s"
+                " WHERE id = %s",
+                (percent, message, self.id),
+            )
+
+    def _compare(self, progress=None):
         self.ensure_one()
         started = time.perf_counter()
         self.env.flush_all()
         self._map_snapshot()
-        figures = cmp.compare(self.env.cr, self._compare_params())
+        figures = cmp.compare(self.env.cr, self._compare_params(), progress=progress)
         self.env["stock.sync.reconciliation.line"].invalidate_model()
         counts = figures["counts"]
         keys = figures["keys"]
@@ -490,6 +536,8 @@ class StockSyncReconciliation(models.Model):
                 "stock_from_ledger": figures["past"],
                 "compared_on": fields.Datetime.now(),
                 "compare_seconds": time.perf_counter() - started,
+                "progress": 100,
+                "progress_message": _("Compared"),
                 **{f"count_{code}": counts.get(code, 0) for code, _label in cmp.CLASSES},
             }
         )
@@ -663,7 +711,7 @@ class StockSyncReconciliation(models.Model):
     # API
     # ------------------------------------------------------------------
     @api.model
-    def _create_from_payload(self, payload):
+    def _create_from_payload(self, payload, allow_empty=False):
         """A compared run from a posted snapshot (see ``controllers/main.py`` for the shape).
 
         :raises UserError: the payload is not an object, a field has the wrong
@@ -672,7 +720,7 @@ class StockSyncReconciliation(models.Model):
         if not isinstance(payload, dict):
             raise UserError(_("The body must be a JSON object with as_of, warehouse and lines."))
         lines = payload.get("lines")
-        if not isinstance(lines, list) or not lines:
+        if not isinstance(lines, list) or (not lines and not allow_empty):
             raise UserError(
                 _(
                     "'lines' must be a non-empty list of {sku, location, lot, status, quantity, unit}."
@@ -709,7 +757,7 @@ class StockSyncReconciliation(models.Model):
             for line in lines
         ]
         try:
-            rows = snapshot_file.rows_from_table(
+            rows = table and snapshot_file.rows_from_table(
                 header, table, {name: name for name in header}, bool(payload.get("sum_duplicates"))
             )
         except snapshot_file.SnapshotError as exc:
@@ -724,7 +772,10 @@ class StockSyncReconciliation(models.Model):
             }
         )
         run._load_snapshot(rows, "api")
-        run.action_compare()
+        if rows:
+            run.action_compare()
+        else:  # a system that holds nothing: everything Odoo has is missing there
+            run._compare()
         return run
 
     def _api_summary(self):

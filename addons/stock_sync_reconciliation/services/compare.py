@@ -142,236 +142,154 @@ def map_snapshot(
     statuses,
     bucket_locations,
 ):
-    """Resolve the run's snapshot lines in place; returns the number of unmapped lines.
+    """Resolve the run's snapshot lines in place, in one statement; returns the unmapped count.
 
     :param statuses: {snapshot status (lower case): bucket}.
     :param bucket_locations: {(warehouse id, bucket): location id}, where a
         held status puts the line (the quality-hold glue fills it).
     :param location_ids: the locations a line may map to (the run's scope).
+
+    Products, locations and units map through the backend's cross-references
+    (``backend_id``), else by internal reference or barcode, by location
+    barcode, full name or name, and by unit name; a code that two records
+    share maps to neither (never guess). A line whose unit is of another
+    category than its product's keeps ``unit_uom_id`` and no quantity (see
+    :func:`unit_category_errors`).
     """
+    aliases = list(UNIT_ALIASES.items())
+    rows = list(statuses.items())
+    keys = list(bucket_locations.items())
     args = {
         "run": run_id,
         "company": company_id,
         "backend": backend_id,
         "locations": list(location_ids),
         "default_location": default_location_id,
+        "codes": [row[0] for row in rows],
+        "buckets": [row[1] for row in rows],
+        "b_warehouses": [key[0][0] for key in keys],
+        "b_buckets": [key[0][1] for key in keys],
+        "b_targets": [key[1] for key in keys],
+        "u_codes": [a[0] for a in aliases],
+        "u_names": [a[1] for a in aliases],
     }
-    cr.execute(
-        """
-        UPDATE stock_sync_reconciliation_snapshot
-           SET product_id = NULL, location_id = NULL, lot_id = NULL, new_lot = NULL,
-               bucket = NULL, quantity_product = NULL, error = NULL
-         WHERE reconciliation_id = %(run)s
-        """,
-        args,
-    )
     if backend_id:
-        _map_through_xrefs(cr, args)
+        products = """
+            SELECT x.external_code AS sku, x.product_id FROM stock_sync_xref_product x
+             WHERE x.backend_id = %(backend)s
+        """
+        locations = """
+            SELECT x.external_code AS code, x.location_id FROM stock_sync_xref_location x
+             WHERE x.backend_id = %(backend)s AND x.location_id = ANY(%(locations)s)
+        """
     else:
-        _map_by_reference(cr, args)
-    _map_statuses(cr, args, statuses, bucket_locations)
-    _map_lots(cr, args)
-    _map_units(cr, args)
-    cr.execute(
-        """
-        UPDATE stock_sync_reconciliation_snapshot s
-           SET error = CASE
-                 WHEN s.product_id IS NULL THEN format('unknown SKU %%s', s.sku)
-                 WHEN s.location_id IS NULL AND s.location_code <> ''
-                   THEN format('location %%s is not mapped, or outside this run''s warehouse',
-                               s.location_code)
-                 WHEN s.location_id IS NULL THEN 'no location, and the run has no warehouse'
-                 WHEN s.bucket IS NULL THEN format('unknown status %%s: map it on the run', s.status)
-                 WHEN s.quantity_product IS NULL THEN format('unknown unit %%s', s.unit)
-               END
-         WHERE s.reconciliation_id = %(run)s
-           AND (s.product_id IS NULL OR s.location_id IS NULL OR s.bucket IS NULL
-                OR s.quantity_product IS NULL)
-        """,
-        args,
-    )
-    return cr.rowcount
-
-
-def _map_through_xrefs(cr, args):
-    cr.execute(
-        """
-        UPDATE stock_sync_reconciliation_snapshot s SET product_id = x.product_id
-          FROM stock_sync_xref_product x
-         WHERE s.reconciliation_id = %(run)s AND x.backend_id = %(backend)s
-           AND x.external_code = s.sku
-        """,
-        args,
-    )
-    cr.execute(
-        """
-        UPDATE stock_sync_reconciliation_snapshot s
-           SET location_id = CASE WHEN s.location_code = '' THEN %(default_location)s
-                                  ELSE x.location_id END
-          FROM stock_sync_reconciliation_snapshot s2
-          LEFT JOIN stock_sync_xref_location x
-            ON x.backend_id = %(backend)s AND x.external_code = s2.location_code
-         WHERE s.id = s2.id AND s.reconciliation_id = %(run)s
-        """,
-        args,
-    )
-    cr.execute(
-        """
-        UPDATE stock_sync_reconciliation_snapshot s SET location_id = NULL
-         WHERE s.reconciliation_id = %(run)s AND s.location_id <> ALL(%(locations)s)
-        """,
-        args,
-    )
-
-
-def _map_by_reference(cr, args):
-    # Internal reference or barcode; a code two products share maps to none (never guess).
-    cr.execute(
-        """
-        WITH codes AS (
-            SELECT DISTINCT sku FROM stock_sync_reconciliation_snapshot
-             WHERE reconciliation_id = %(run)s
-        ), candidates AS (
-            SELECT c.sku, p.id
-              FROM codes c
+        products = """
+            SELECT c.sku, MIN(p.id) AS product_id
+              FROM (SELECT DISTINCT sku FROM snap) c
               JOIN product_product p ON p.default_code = c.sku OR p.barcode = c.sku
               JOIN product_template t ON t.id = p.product_tmpl_id
              WHERE p.active AND t.is_storable
                AND (t.company_id IS NULL OR t.company_id = %(company)s)
-        ), unique_codes AS (
-            SELECT sku, MIN(id) AS product_id FROM candidates GROUP BY sku HAVING COUNT(*) = 1
-        )
-        UPDATE stock_sync_reconciliation_snapshot s SET product_id = u.product_id
-          FROM unique_codes u
-         WHERE s.reconciliation_id = %(run)s AND s.sku = u.sku
-        """,
-        args,
-    )
-    cr.execute(
+             GROUP BY c.sku HAVING COUNT(DISTINCT p.id) = 1
         """
-        WITH codes AS (
-            SELECT DISTINCT location_code FROM stock_sync_reconciliation_snapshot
-             WHERE reconciliation_id = %(run)s AND location_code <> ''
-        ), candidates AS (
-            SELECT DISTINCT c.location_code, l.id
-              FROM codes c
+        locations = """
+            SELECT c.code, MIN(l.id) AS location_id
+              FROM (SELECT DISTINCT location_code AS code FROM snap WHERE location_code <> '') c
               JOIN stock_location l
-                ON l.barcode = c.location_code OR l.complete_name = c.location_code
-                   OR l.name = c.location_code
+                ON l.barcode = c.code OR l.complete_name = c.code OR l.name = c.code
              WHERE l.id = ANY(%(locations)s)
-        ), unique_codes AS (
-            SELECT location_code, MIN(id) AS location_id FROM candidates
-             GROUP BY location_code HAVING COUNT(*) = 1
+             GROUP BY c.code HAVING COUNT(DISTINCT l.id) = 1
+        """
+    cr.execute(
+        f"""
+        WITH snap AS (
+            SELECT id, sku, location_code, lot_name, lower(status) AS status, quantity, unit
+              FROM stock_sync_reconciliation_snapshot WHERE reconciliation_id = %(run)s
+        ), products AS ({products}
+        ), locations AS ({locations}
+        ), statuses AS (
+            SELECT * FROM unnest(%(codes)s::varchar[], %(buckets)s::varchar[]) AS m(code, bucket)
+        ), bucket_locations AS (
+            SELECT * FROM unnest(%(b_warehouses)s::int[], %(b_buckets)s::varchar[], %(b_targets)s::int[])
+                   AS m(warehouse_id, bucket, location_id)
+        ), base AS (
+            SELECT s.id, s.lot_name, s.quantity, s.unit, s.sku, s.location_code, s.status,
+                   p.product_id, t.tracking, pu.id AS product_uom, pu.factor AS product_factor,
+                   pu.category_id AS product_category,
+                   CASE WHEN s.location_code = '' THEN %(default_location)s ELSE l.location_id END
+                       AS location_id,
+                   st.bucket
+              FROM snap s
+              LEFT JOIN products p ON p.sku = s.sku
+              LEFT JOIN product_product pp ON pp.id = p.product_id
+              LEFT JOIN product_template t ON t.id = pp.product_tmpl_id
+              LEFT JOIN uom_uom pu ON pu.id = t.uom_id
+              LEFT JOIN locations l ON l.code = s.location_code
+              LEFT JOIN statuses st ON st.code = s.status
+        ), mapped AS (
+            SELECT b.id, b.product_id, b.bucket,
+                   COALESCE(bl.location_id, b.location_id) AS location_id,
+                   CASE WHEN b.tracking <> 'none' AND b.lot_name <> '' THEN lot.id END AS lot_id,
+                   CASE WHEN b.tracking <> 'none' AND b.lot_name <> '' AND lot.id IS NULL
+                        THEN b.lot_name END AS new_lot,
+                   u.uom_id, u.factor, o.factor AS uom_factor, o.category_id AS uom_category,
+                   b.product_factor, b.product_category, b.quantity, b.unit, b.sku,
+                   b.location_code, b.status
+              FROM base b
+              LEFT JOIN stock_location sl ON sl.id = b.location_id
+              LEFT JOIN bucket_locations bl
+                ON b.bucket <> 'available' AND bl.warehouse_id = sl.warehouse_id
+               AND bl.bucket = b.bucket
+              LEFT JOIN stock_lot lot
+                ON b.tracking <> 'none' AND b.lot_name <> '' AND lot.product_id = b.product_id
+               AND lot.name = b.lot_name AND (lot.company_id IS NULL OR lot.company_id = %(company)s)
+              LEFT JOIN LATERAL (
+                    SELECT CASE WHEN b.unit = '' THEN b.product_uom
+                                WHEN %(backend)s::int IS NOT NULL THEN x.uom_id
+                                ELSE (SELECT o2.id FROM uom_uom o2
+                                       WHERE o2.active AND lower(o2.name->>'en_US') = lower(COALESCE(
+                                             (SELECT a.name FROM unnest(%(u_codes)s::varchar[],
+                                                                        %(u_names)s::varchar[]) AS a(code, name)
+                                               WHERE a.code = lower(b.unit)), b.unit))
+                                       ORDER BY (o2.category_id = b.product_category) DESC, o2.id
+                                       LIMIT 1)
+                           END AS uom_id,
+                           COALESCE(x.factor, 1.0) AS factor
+                      FROM (SELECT 1) one
+                      LEFT JOIN stock_sync_xref_uom x
+                        ON b.unit <> '' AND x.backend_id = %(backend)s AND x.external_code = b.unit
+                  ) u ON b.product_id IS NOT NULL
+              LEFT JOIN uom_uom o ON o.id = u.uom_id
         )
-        UPDATE stock_sync_reconciliation_snapshot s
-           SET location_id = CASE WHEN s.location_code = '' THEN %(default_location)s
-                                  ELSE u.location_id END
-          FROM stock_sync_reconciliation_snapshot s2
-          LEFT JOIN unique_codes u ON u.location_code = s2.location_code
-         WHERE s.id = s2.id AND s.reconciliation_id = %(run)s
-        """,
-        args,
-    )
-
-
-def _map_statuses(cr, args, statuses, bucket_locations):
-    rows = list(statuses.items())
-    cr.execute(
-        """
-        UPDATE stock_sync_reconciliation_snapshot s SET bucket = m.bucket
-          FROM (SELECT * FROM unnest(%(codes)s::varchar[], %(buckets)s::varchar[])) AS m(code, bucket)
-         WHERE s.reconciliation_id = %(run)s AND lower(s.status) = m.code
-        """,
-        dict(args, codes=[row[0] for row in rows], buckets=[row[1] for row in rows]),
-    )
-    if not bucket_locations:
-        return
-    keys = list(bucket_locations.items())
-    # A held line is compared with the warehouse's bucket of that status.
-    cr.execute(
-        """
-        UPDATE stock_sync_reconciliation_snapshot s SET location_id = m.location_id
-          FROM stock_location l,
-               (SELECT * FROM unnest(%(warehouses)s::int[], %(buckets)s::varchar[],
-                                     %(targets)s::int[])) AS m(warehouse_id, bucket, location_id)
-         WHERE s.reconciliation_id = %(run)s AND s.bucket <> 'available'
-           AND l.id = s.location_id AND l.warehouse_id = m.warehouse_id AND s.bucket = m.bucket
-        """,
-        dict(
-            args,
-            warehouses=[key[0][0] for key in keys],
-            buckets=[key[0][1] for key in keys],
-            targets=[key[1] for key in keys],
-        ),
-    )
-
-
-def _map_lots(cr, args):
-    cr.execute(
-        """
-        UPDATE stock_sync_reconciliation_snapshot s
-           SET lot_id = l.id
-          FROM product_product p
-          JOIN product_template t ON t.id = p.product_tmpl_id,
-               stock_lot l
-         WHERE s.reconciliation_id = %(run)s AND p.id = s.product_id AND t.tracking <> 'none'
-           AND s.lot_name <> '' AND l.product_id = s.product_id AND l.name = s.lot_name
-           AND (l.company_id IS NULL OR l.company_id = %(company)s)
+        UPDATE stock_sync_reconciliation_snapshot t
+           SET product_id = m.product_id,
+               location_id = m.location_id,
+               lot_id = m.lot_id,
+               new_lot = m.new_lot,
+               bucket = m.bucket,
+               unit_uom_id = m.uom_id,
+               quantity_product = CASE WHEN m.uom_category = m.product_category
+                                       THEN m.quantity * m.factor / m.uom_factor * m.product_factor END,
+               error = CASE
+                 WHEN m.product_id IS NULL THEN format('unknown SKU %%s', m.sku)
+                 WHEN m.location_id IS NULL AND m.location_code <> ''
+                   THEN format('location %%s is not mapped, or outside this run''s warehouse',
+                               m.location_code)
+                 WHEN m.location_id IS NULL THEN 'no location, and the run has no warehouse'
+                 WHEN m.bucket IS NULL THEN format('unknown status %%s: map it on the run', m.status)
+                 WHEN m.uom_id IS NULL THEN format('unknown unit %%s', m.unit)
+               END
+          FROM mapped m
+         WHERE t.id = m.id
         """,
         args,
     )
     cr.execute(
-        """
-        UPDATE stock_sync_reconciliation_snapshot s SET new_lot = s.lot_name
-          FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id
-         WHERE s.reconciliation_id = %(run)s AND p.id = s.product_id AND t.tracking <> 'none'
-           AND s.lot_name <> '' AND s.lot_id IS NULL
-        """,
-        args,
+        "SELECT COUNT(*) FROM stock_sync_reconciliation_snapshot"
+        " WHERE reconciliation_id = %s AND error IS NOT NULL",
+        (run_id,),
     )
-
-
-def _map_units(cr, args):
-    """The quantity in the product's unit; a unit of another category keeps NULL."""
-    aliases = list(UNIT_ALIASES.items())
-    cr.execute(
-        """
-        WITH units AS (
-            SELECT s.id, pu.id AS product_uom, pu.factor AS product_factor,
-                   pu.category_id AS product_category, s.unit, s.quantity
-              FROM stock_sync_reconciliation_snapshot s
-              JOIN product_product p ON p.id = s.product_id
-              JOIN product_template t ON t.id = p.product_tmpl_id
-              JOIN uom_uom pu ON pu.id = t.uom_id
-             WHERE s.reconciliation_id = %(run)s
-        ), resolved AS (
-            SELECT u.id, u.quantity, u.product_factor, u.product_category,
-                   COALESCE(x.factor, 1.0) AS factor,
-                   CASE WHEN u.unit = '' THEN u.product_uom
-                        WHEN %(backend)s::int IS NOT NULL THEN x.uom_id
-                        ELSE (SELECT o.id FROM uom_uom o
-                               WHERE o.active AND lower(o.name->>'en_US') = lower(
-                                     COALESCE(a.name, u.unit))
-                               ORDER BY (o.category_id = u.product_category) DESC, o.id
-                               LIMIT 1)
-                   END AS uom_id
-              FROM units u
-              LEFT JOIN stock_sync_xref_uom x
-                ON x.backend_id = %(backend)s AND x.external_code = u.unit
-              LEFT JOIN (SELECT * FROM unnest(%(codes)s::varchar[], %(names)s::varchar[]))
-                   AS a(code, name) ON a.code = lower(u.unit)
-        )
-        UPDATE stock_sync_reconciliation_snapshot s
-           SET quantity_product = CASE WHEN o.category_id = r.product_category
-                                       THEN r.quantity * r.factor / o.factor * r.product_factor
-                                  END,
-               unit_uom_id = o.id
-          FROM resolved r
-          LEFT JOIN uom_uom o ON o.id = r.uom_id
-         WHERE s.id = r.id
-        """,
-        dict(args, codes=[a[0] for a in aliases], names=[a[1] for a in aliases]),
-    )
+    return cr.fetchone()[0]
 
 
 def unit_category_errors(cr, run_id, limit=10):

@@ -7,4 +7,5 @@ from . import test_tolerance_approval
 from . import test_bad_input
 from . import test_anomaly
 from . import test_api
+from . import test_schedule
 from . import test_tour

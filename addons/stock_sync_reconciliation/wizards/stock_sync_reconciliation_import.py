@@ -36,7 +36,7 @@ class StockSyncReconciliationImport(models.TransientModel):
     )
     as_of = fields.Datetime("As Of", default=fields.Datetime.now)
     full_snapshot = fields.Boolean(default=True)
-    file = fields.Binary(required=True)
+    file = fields.Binary()
     file_name = fields.Char()
     sum_duplicates = fields.Boolean(
         "Sum Duplicate Lines",
