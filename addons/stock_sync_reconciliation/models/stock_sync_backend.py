@@ -126,7 +126,8 @@ class StockSyncBackend(models.Model):
                         "backend_id": self.id,
                         "lines": lines,
                         "sum_duplicates": True,
-                    }
+                    },
+                    allow_empty=True,
                 )
         except UserError as exc:
             _logger.warning(

@@ -77,7 +77,7 @@ class TestPullReconcile(WmsCase):
         self.assertOutboxMatchesStockLedger()
 
     def test_wms_down_is_said_on_the_backend(self):
-        self.sim.fault("status", times=1, status=503)
+        self.sim.fault("status", times=10, status=503)  # the client retries idempotent GETs
         self.assertIsNone(self.backend._reconcile())
         self.assertIn("HTTP 503", self.backend.message_ids[:1].body)
         self.assertFalse(self.backend.reconciliation_ids)
