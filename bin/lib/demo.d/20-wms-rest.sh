@@ -2,7 +2,7 @@
 # The REST WMS simulator (addons/stock_sync_connector_rest/tests/wms_simulator.py), the
 # demo backend's WMS: it receives the movements of WH/Stock through the backend's endpoint
 # and pushes a signed cycle count of DEMO-SCR-M4 every minute ("[wms ...]" lines).
-# DEMO_WMS_PORT=8767 bin/run: another port (default 8766).
+# DEMO_WMS_PORT=8771 bin/run: another port (default 8766).
 WMS_PORT=${DEMO_WMS_PORT:-8766}
 case "$DEMO_PHASE" in
 ports)

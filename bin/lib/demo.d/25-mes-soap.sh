@@ -4,8 +4,8 @@
 # endpoint ("[mes] availability ..." lines), pushes a signed scrap confirmation of one
 # DEMO-SCR-M4 every minute (SubmitConfirmations, "[mes] scrap ..." lines) and is polled by
 # Odoo every minute (GetConfirmations).
-# DEMO_MES_PORT=8769 bin/run: another port (default 8768).
-MES_PORT=${DEMO_MES_PORT:-8768}
+# DEMO_MES_PORT=8770 bin/run: another port (default 8767).
+MES_PORT=${DEMO_MES_PORT:-8767}
 case "$DEMO_PHASE" in
 ports)
     demo_port_check "$MES_PORT" "the SOAP MES simulator" DEMO_MES_PORT
