@@ -128,9 +128,12 @@ class StockSyncInbound(models.Model):
         Returns ``[{"id", "status": accepted|duplicate|rejected, "error"?}]`` in
         the same order. Accepted events are applied after commit by the apply cron.
         """
+        # No "created" note nor follower per event: the log is high-volume, its
+        # record says it all (the sender is waiting; this was most of its wait).
+        inbound = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
         answers = []
         for raw in raw_events:
-            answers.append(self._record_one(backend, raw, source, webhook_id))
+            answers.append(inbound._record_one(backend, raw, source, webhook_id))
         if any(answer["status"] == ACCEPTED for answer in answers):
             self._trigger_apply()
         return answers
@@ -288,8 +291,13 @@ class StockSyncInbound(models.Model):
             )
 
     def _set_state(self, state, **values):
-        """The one place that moves inbound events between states."""
-        self.write(dict(values, state=state))
+        """The one place that moves inbound events between states.
+
+        An event applied (done) is not tracked in the chatter: its record says
+        when and what it produced; the other states, which people work, are.
+        """
+        records = self.with_context(tracking_disable=True) if state == DONE else self
+        records.write(dict(values, state=state))
 
     def _alert_warehouse_team(self, reason):
         for record in self:
