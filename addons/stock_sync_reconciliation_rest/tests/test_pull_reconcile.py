@@ -35,6 +35,11 @@ class TestPullReconcile(WmsCase):
         )
         cls.endpoint.active = False
         cls.product.standard_price = 10
+        # Movements go to the WMS in each (factor 1), as its snapshot counts them: without
+        # this the transport sends the base class's boxes of 10 (0.5 BOX10 for 5 units).
+        cls.env["stock.sync.xref.uom"].create(
+            {"backend_id": cls.backend.id, "external_code": "EA", "uom_id": cls.product.uom_id.id}
+        )
 
     def dispatch(self):
         self.env["stock.sync.dispatcher"]._cron_dispatch(time_budget=10)
