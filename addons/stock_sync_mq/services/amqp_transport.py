@@ -265,7 +265,21 @@ class AmqpTransport(Transport):
                 headers=headers,
             )
             try:
-                publisher.channel.basic_publish(settings.exchange, key or "", body, properties)
+                # mandatory: a message no queue takes is returned, not confirmed and dropped
+                # (a subscriber's queue not declared yet, or its binding lost).
+                publisher.channel.basic_publish(
+                    settings.exchange, key or "", body, properties, mandatory=True
+                )
+            except pika_errors.UnroutableError:
+                answered[event_id] = SendResult(
+                    RETRY,
+                    error_class=CONFIG,
+                    error=f"No queue of {where} is bound to the routing key {key!r}: the message "
+                    f"was returned, not delivered. Bind the subscriber's queue to exchange "
+                    f"{settings.exchange!r}; the event is retried.",
+                )
+                stopped.add(key)
+                continue
             except pika_errors.NackError:
                 answered[event_id] = SendResult(
                     RETRY,

@@ -40,8 +40,7 @@ def main():
         product = data.get("product", {}).get("default_code")
         say(
             f"[press-7 {time.strftime('%H:%M:%S')}] Odoo published on {message.topic}: "
-            f"{product} {data.get('operation')} {data.get('quantity')}",
-            flush=True,
+            f"{product} {data.get('operation')} {data.get('quantity')}"
         )
 
     client = mqtt.Client(

@@ -118,6 +118,24 @@ class TestAmqpOutbound(MqCase):
             {key: 100 for key in set(events.mapped("partition_key"))},
         )
 
+    def test_a_message_no_queue_takes_is_not_delivered(self):
+        with self.connect() as connection:
+            connection.channel().queue_unbind(QUEUE, "inventory", "#")
+        try:
+            self.receive([(self.product, 3)])
+            self.dispatch()
+            delivery = self.deliveries()
+            self.assertRecordValues(delivery, [{"state": "failed", "error_class": "config"}])
+            self.assertIn("No queue of", delivery.error_message)
+            self.assertFalse(self.drain())
+        finally:
+            self.bind_queue()
+        self.make_due()
+        self.dispatch()
+        self.assertEqual(self.deliveries().state, "delivered")
+        self.assertEqual(len(self.drain()), 1)
+        self.assertOutboxMatchesStockLedger(endpoint=self.mq_endpoint)
+
     def test_refused_credentials_are_an_endpoint_problem(self):
         self.backend.write({"username": "nobody", "password": "wrong"})
         self.receive([(self.product, 2)])
