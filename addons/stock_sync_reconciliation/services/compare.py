@@ -524,7 +524,8 @@ def _in_flight(cr, args):
               FROM stock_sync_delivery d
               JOIN stock_sync_event e ON e.id = d.event_id
              WHERE d.endpoint_id = ANY(%(endpoints)s)
-               AND (d.state <> 'delivered' OR d.delivered_at > %(as_of)s)
+               -- as_of has whole seconds: an acknowledgement within its second is before it
+               AND (d.state <> 'delivered' OR date_trunc('second', d.delivered_at) > %(as_of)s)
                AND d.state <> 'cancelled'
                AND e.type = %(movement)s AND e.timestamp <= %(as_of)s
                AND e.company_id = %(company)s AND e.product_id IS NOT NULL
