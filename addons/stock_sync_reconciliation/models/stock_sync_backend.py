@@ -103,7 +103,13 @@ class StockSyncBackend(models.Model):
             lines.extend(page)
             if not cursor:
                 return lines
-        raise UserError(_("The snapshot of %s has more than %s pages.", self.name, max_pages))
+        raise UserError(
+            _(
+                "The snapshot of %(backend)s has more than %(pages)s pages.",
+                backend=self.name,
+                pages=max_pages,
+            )
+        )
 
     def _reconcile(self):
         """Pull the snapshot, compare it, and return the run (None if the pull failed)."""

@@ -62,7 +62,6 @@ class StockSyncReconciliation(models.Model):
         STATES, default=DRAFT, required=True, readonly=True, tracking=True, index=True, copy=False
     )
     as_of = fields.Datetime(
-        "As Of",
         required=True,
         default=fields.Datetime.now,
         tracking=True,

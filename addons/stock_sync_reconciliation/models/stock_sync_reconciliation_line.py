@@ -67,7 +67,6 @@ class StockSyncReconciliationLine(models.Model):
     within_tolerance = fields.Boolean(readonly=True)
     tolerance_id = fields.Many2one("stock.sync.reconciliation.tolerance", readonly=True)
     needs_manager = fields.Boolean(
-        "Needs Manager",
         readonly=True,
         help="Worth more than the approval threshold: only an Inventory Sync Manager approves it.",
     )

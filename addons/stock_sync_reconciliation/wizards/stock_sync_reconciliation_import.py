@@ -34,7 +34,7 @@ class StockSyncReconciliationImport(models.TransientModel):
             [("company_id", "=", self.env.company.id)], limit=1
         ),
     )
-    as_of = fields.Datetime("As Of", default=fields.Datetime.now)
+    as_of = fields.Datetime(default=fields.Datetime.now)
     full_snapshot = fields.Boolean(default=True)
     file = fields.Binary()
     file_name = fields.Char()
