@@ -139,6 +139,7 @@ class TestMqttOutbound(MqCase):
         def stop_after(count):
             if count == 60 and not stopper.is_set():
                 stopper.set()
+                subscriber.subscribed.clear()
                 threading.Thread(target=self.broker.kill).start()
 
         subscriber = self.subscribe(on_message=stop_after)
@@ -155,6 +156,9 @@ class TestMqttOutbound(MqCase):
         )
         retried = set(events.mapped("event_uuid")) - acked_before_stop
         self.broker.start()
+        # The subscriber back first: what the engine retries before it has subscribed
+        # again would reach no subscriber (a session lost with the broker's stop).
+        self.assertTrue(subscriber.subscribed.wait(15))
         for _round in range(5):
             self.make_due()
             self.dispatch()
