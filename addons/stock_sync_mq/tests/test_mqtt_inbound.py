@@ -8,6 +8,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..services.consumer import MqttConsumer
 from .brokers import Mosquitto
@@ -95,6 +96,7 @@ class TestMqttInbound(MqCase):
         self.assertEqual(self.inbound().mapped("state"), ["done", "duplicate"])
         self.assertOutboxMatchesStockLedger()
 
+    @mute_logger("odoo.addons.stock_sync_mq.models.stock_sync_backend")
     def test_poison_is_logged_acked_and_blocks_nothing(self):
         Backend = type(self.env["stock.sync.backend"])
         original = Backend._mq_receive_one
