@@ -21,7 +21,8 @@ Its API (the one ``stock_sync_connector_rest`` speaks):
 * ``POST /api/v1/notifications``: any other event, kept;
 * ``GET /api/v1/events?after=<cursor>&limit=<n>``: its events, oldest first.
 
-Pure stdlib plus ``standardwebhooks``; no Odoo import. As a script::
+Pure stdlib plus ``standardwebhooks`` (the webhooks it sends: ``stock_sync_connector``'s
+tests/webhook_sender.py); it runs without Odoo. As a script::
 
     WMS_WEBHOOK_SECRET=whsec_... python3 wms_simulator.py --port 8766 --api-key demo-key \\
         --webhook-url http://127.0.0.1:8069/inventory_sync/wms/1/events --count-every 60
@@ -31,8 +32,6 @@ import argparse
 import base64
 import collections
 import datetime
-import hashlib
-import hmac
 import json
 import os
 import secrets as _secrets
@@ -40,13 +39,16 @@ import signal
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from standardwebhooks.webhooks import Webhook
+try:  # in Odoo (the module's tests)
+    from odoo.addons.stock_sync_connector.tests.webhook_sender import send_signed
+except ImportError:  # alone (bin/run's demo) or from bench/: the same file, by its path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "stock_sync_connector" / "tests"))
+    from webhook_sender import send_signed
 
 FAULT_MODES = ("ok", "latency", "status", "timeout", "malformed")
 
@@ -237,23 +239,14 @@ class WmsSimulator:
         if duplicate:
             events = [event for event in events for _copy in (1, 2)]
         payload = body if body is not None else json.dumps({"events": events}).encode()
-        msg_id = webhook_id or f"msg_{uuid.uuid4().hex}"
-        moment = datetime.datetime.fromtimestamp(
-            timestamp if timestamp is not None else time.time(), datetime.UTC
+        status, text = send_signed(
+            self.webhook_url,
+            payload,
+            secret or self.secret,
+            {"Content-Type": content_type},
+            webhook_id=webhook_id,
+            timestamp=timestamp,
         )
-        signature = _sign(secret or self.secret, msg_id, moment, payload)
-        headers = {
-            "Content-Type": content_type,
-            "webhook-id": msg_id,
-            "webhook-timestamp": str(int(moment.timestamp())),
-            "webhook-signature": signature,
-        }
-        request = urllib.request.Request(self.webhook_url, data=payload, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                status, text = response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            status, text = exc.code, exc.read()
         try:
             answer = json.loads(text)
         except ValueError:
@@ -407,21 +400,6 @@ class WmsSimulator:
         handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
         handler.wfile.write(data)
-
-
-def _sign(secret, msg_id, moment, payload):
-    """Standard Webhooks signature of ``payload`` (bytes), with the official library.
-
-    A body that is not UTF-8 (a fault test) is signed by hand, the same way:
-    the library only signs text.
-    """
-    try:
-        return Webhook(secret).sign(msg_id, moment, payload.decode("utf-8"))
-    except UnicodeDecodeError:
-        key = base64.b64decode(secret.removeprefix("whsec_"))
-        content = f"{msg_id}.{int(moment.timestamp())}.".encode() + payload
-        digest = hmac.new(key, content, hashlib.sha256).digest()
-        return "v1," + base64.b64encode(digest).decode()
 
 
 def _now_iso():

@@ -22,7 +22,8 @@ Operations (the contract ``stock_sync_connector_soap`` speaks):
 * ``GetConfirmations(After, Limit)`` -> ``{Confirmations, NextCursor}``: its
   consumption, production and scrap confirmations after a cursor, oldest first.
 
-Pure Python on spyne, lxml and ``standardwebhooks``; no Odoo import. As a script::
+Pure Python on spyne, lxml and ``standardwebhooks`` (the pushes it sends:
+``stock_sync_connector``'s tests/webhook_sender.py); it runs without Odoo. As a script::
 
     MES_PUSH_SECRET=whsec_... python3 mes_simulator.py --port 8768 --api-key demo-mes-key \\
         --push-url http://127.0.0.1:8069/inventory_sync/mes/2/soap --scrap-every 60
@@ -41,10 +42,9 @@ import signal
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from decimal import Decimal as _Decimal
+from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from xml.sax.saxutils import escape
@@ -63,7 +63,12 @@ from spyne import (
 )
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
-from standardwebhooks.webhooks import Webhook
+
+try:  # in Odoo (the module's tests)
+    from odoo.addons.stock_sync_connector.tests.webhook_sender import send_signed
+except ImportError:  # alone (bin/run's demo) or from bench/: the same file, by its path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "stock_sync_connector" / "tests"))
+    from webhook_sender import send_signed
 
 NS = "urn:inventory-sync:mes:v1"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -350,25 +355,18 @@ class MesSimulator:
         Unix time other than now. Returns ``(HTTP status, body text)``.
         """
         payload = body if body is not None else submit_envelope(confirmations).encode()
-        msg_id = webhook_id or f"msg_{uuid.uuid4().hex}"
-        moment = datetime.datetime.fromtimestamp(
-            timestamp if timestamp is not None else time.time(), datetime.UTC
-        )
         headers = {
             "Content-Type": "text/xml; charset=utf-8",
             "SOAPAction": f'"{NS}#SubmitConfirmations"',
-            "webhook-id": msg_id,
-            "webhook-timestamp": str(int(moment.timestamp())),
-            "webhook-signature": Webhook(secret or self.secret).sign(
-                msg_id, moment, payload.decode("utf-8", "replace")
-            ),
         }
-        request = urllib.request.Request(self.push_url, data=payload, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                status, text = response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            status, text = exc.code, exc.read()
+        status, text = send_signed(
+            self.push_url,
+            payload,
+            secret or self.secret,
+            headers,
+            webhook_id=webhook_id,
+            timestamp=timestamp,
+        )
         text = text.decode("utf-8", "replace")
         with self._lock:
             self.pushes.append((status, text))
