@@ -81,6 +81,40 @@ demo_wait_http() {
     exit 1
 }
 
+# demo_point_backend MODULE XMLID URL LOCAL: point the demo backend MODULE.XMLID (a
+# stock.sync.backend of MODULE's demo data) and its endpoints at our simulator's URL, only
+# while they still point at a local simulator (LOCAL: a regular expression of such a URL,
+# matched whole): a URL someone set stays. Prints the backend's id, then its webhook secret
+# (never shown); nothing without the backend or its secret.
+demo_point_backend() {
+    python3 - "$DB" "$@" <<'PY'
+import re
+import sys
+
+import psycopg2
+
+db, module, name, url, local = sys.argv[1:]
+conn = psycopg2.connect(dbname=db)
+with conn, conn.cursor() as cr:
+    cr.execute("SELECT to_regclass('stock_sync_backend') IS NOT NULL")
+    row = None
+    if cr.fetchone()[0]:
+        cr.execute("SELECT b.id, b.base_url, b.webhook_secret FROM stock_sync_backend b"
+                   "  JOIN ir_model_data d ON d.res_id = b.id AND d.model = 'stock.sync.backend'"
+                   " WHERE d.module = %s AND d.name = %s", (module, name))
+        row = cr.fetchone()
+    if row and row[2]:
+        backend_id, base_url, secret = row
+        if re.fullmatch(local, base_url or ""):
+            cr.execute("UPDATE stock_sync_backend SET base_url = %s WHERE id = %s", (url, backend_id))
+            cr.execute("UPDATE stock_sync_endpoint SET url = %s WHERE backend_id = %s AND url ~ %s",
+                       (url, backend_id, f"^{local}$"))
+        print(backend_id)
+        print(secret)
+conn.close()
+PY
+}
+
 demo_banner() { DEMO_BANNER+=("$@"); }
 
 # demo_run_phase PHASE: source every demo.d file for PHASE.

@@ -13,35 +13,8 @@ ports)
 start)
     # The demo backend (stock_sync_connector_soap's demo data): point it (and its endpoint)
     # at our port. Printed: the backend's id, then its webhook secret (never shown).
-    MES_BACKEND=$(python3 - "$DB" "$MES_PORT" <<'PY'
-import re
-import sys
-
-import psycopg2
-
-conn = psycopg2.connect(dbname=sys.argv[1])
-with conn, conn.cursor() as cr:
-    cr.execute("SELECT to_regclass('stock_sync_backend') IS NOT NULL")
-    row = None
-    if cr.fetchone()[0]:
-        cr.execute("SELECT b.id, b.base_url, b.webhook_secret FROM stock_sync_backend b"
-                   "  JOIN ir_model_data d ON d.res_id = b.id AND d.model = 'stock.sync.backend'"
-                   " WHERE d.module = 'stock_sync_connector_soap' AND d.name = 'demo_backend_mes'")
-        row = cr.fetchone()
-    if row and row[2]:
-        backend_id, base_url, secret = row
-        url = f"http://127.0.0.1:{sys.argv[2]}/mes?wsdl"
-        local = r"^http://127\.0\.0\.1:\d+/mes\?wsdl$"
-        # Only while it still points at a local simulator: a URL someone set stays.
-        if re.fullmatch(local[1:-1], base_url or ""):
-            cr.execute("UPDATE stock_sync_backend SET base_url = %s WHERE id = %s", (url, backend_id))
-            cr.execute("UPDATE stock_sync_endpoint SET url = %s WHERE backend_id = %s AND url ~ %s",
-                       (url, backend_id, local))
-        print(backend_id)
-        print(secret)
-conn.close()
-PY
-    )
+    MES_BACKEND=$(demo_point_backend stock_sync_connector_soap demo_backend_mes \
+        "http://127.0.0.1:$MES_PORT/mes?wsdl" 'http://127\.0\.0\.1:\d+/mes\?wsdl')
     if [[ -n "$MES_BACKEND" ]]; then
         echo "==> Starting the SOAP MES simulator on 127.0.0.1:$MES_PORT"
         # The secret goes through the environment, not the command line (ps shows that).
