@@ -1,4 +1,5 @@
 from . import backend_config
 from . import inbound_event
+from . import one_by_one
 from . import rate_limit
 from . import webhook_request

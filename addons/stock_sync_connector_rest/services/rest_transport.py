@@ -9,7 +9,6 @@ content, or a missing cross-reference) stops its key only; a failure of the
 WMS itself (timeout, connection, 5xx, credentials) stops the batch.
 """
 
-import json
 import time
 
 import requests
@@ -18,7 +17,6 @@ from odoo.addons.stock_sync.services import http_transport
 from odoo.addons.stock_sync.services.transport import (
     CONFIG,
     CONNECTION,
-    DELIVERED,
     INVALID_RESPONSE,
     REFUSED,
     RETRY,
@@ -28,6 +26,7 @@ from odoo.addons.stock_sync.services.transport import (
     register,
 )
 from odoo.addons.stock_sync_connector.services.backend_config import AuthError
+from odoo.addons.stock_sync_connector.services.one_by_one import send_each
 
 from .rest_client import RestClient
 from .rest_mapping import MappingError, to_request
@@ -60,30 +59,8 @@ class RestWmsTransport(Transport):
                 endpoint_problem=True,
             )
         client = RestClient(self.context.config)
-        per_event, stopped_keys = {}, {}
         started = time.monotonic()
-        for event_id, text in batch.events:
-            event = json.loads(text)
-            key = event.get("partitionkey")
-            if key in stopped_keys:
-                per_event[event_id] = stopped_keys[key]
-                continue
-            result = self._send_one(client, event)
-            if result.outcome == RETRY or result.endpoint_problem:
-                # The WMS is down, unwell or refuses us: what was not sent waits, as a
-                # batch (the engine splits a batch that keeps failing, so one poison
-                # event cannot hold the others for long).
-                result.per_event = dict(per_event)
-                result.duration = time.monotonic() - started
-                return result
-            per_event[event_id] = result
-            if result.outcome != DELIVERED:
-                stopped_keys[key] = SendResult(
-                    RETRY,
-                    error_class=result.error_class,
-                    error="Waits for an earlier event of the same product, not delivered.",
-                )
-        return SendResult(DELIVERED, per_event=per_event, duration=time.monotonic() - started)
+        return send_each(batch.events, lambda event: self._send_one(client, event), started)
 
     def _send_one(self, client, event):
         started = time.monotonic()

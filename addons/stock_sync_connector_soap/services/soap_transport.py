@@ -10,7 +10,6 @@ of the MES itself (timeout, connection, HTTP 5xx, a ``Server`` fault, an
 invalid answer, credentials, its WSDL) stops the batch.
 """
 
-import json
 import time
 
 from odoo.addons.stock_sync.services import http_transport
@@ -25,6 +24,7 @@ from odoo.addons.stock_sync.services.transport import (
     Transport,
     register,
 )
+from odoo.addons.stock_sync_connector.services.one_by_one import send_each
 
 from .soap_client import MesError, client_for
 from .soap_mapping import MappingError, to_call
@@ -62,27 +62,7 @@ class MesSoapTransport(Transport):
             client = client_for(self.context.config, self.soap_address)
         except MesError as exc:
             return self._failure(exc, started)
-        per_event, stopped_keys = {}, {}
-        for event_id, text in batch.events:
-            event = json.loads(text)
-            key = event.get("partitionkey")
-            if key in stopped_keys:
-                per_event[event_id] = stopped_keys[key]
-                continue
-            result = self._send_one(client, event)
-            if result.outcome == RETRY or result.endpoint_problem:
-                # The MES is down, unwell or refuses us: what was not sent waits.
-                result.per_event = dict(per_event)
-                result.duration = time.monotonic() - started
-                return result
-            per_event[event_id] = result
-            if result.outcome != DELIVERED:
-                stopped_keys[key] = SendResult(
-                    RETRY,
-                    error_class=result.error_class,
-                    error="Waits for an earlier event of the same product, not delivered.",
-                )
-        return SendResult(DELIVERED, per_event=per_event, duration=time.monotonic() - started)
+        return send_each(batch.events, lambda event: self._send_one(client, event), started)
 
     def _send_one(self, client, event):
         started = time.monotonic()
