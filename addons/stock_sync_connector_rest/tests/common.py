@@ -1,44 +1,23 @@
 """A REST backend talking to a live WMS simulator on 127.0.0.1, and Odoo's own HTTP server.
 
 The webhook tests need Odoo's server (``HttpCase``): the simulator POSTs to
-it as a WMS would. Inbound events are applied as the backend's technical
-user by the apply cron, called here directly (``apply``).
+it as a WMS would (see ``stock_sync_connector``'s tests/common.py).
 """
 
 import time
-from unittest.mock import patch
 
-import requests
-
-from odoo.tests import HttpCase
-from odoo.tests.common import _super_send
-
-from odoo.addons.stock_sync.tests.common import StockSyncCase
+from odoo.addons.stock_sync_connector.tests.common import BackendCase
 
 from .wms_simulator import WmsSimulator
 
 
-class WmsCase(StockSyncCase, HttpCase):
+class WmsCase(BackendCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.sim = WmsSimulator(api_key="sim-key").start()
         cls.addClassCleanup(cls.sim.stop)
-        cls.inbound_user = cls.env.ref("stock_sync_connector.user_connector_inbound")
-        cls.backend = cls.env["stock.sync.backend"].create(
-            {
-                "name": "Test WMS (simulator)",
-                "kind": "wms_rest",
-                "base_url": cls.sim.url,
-                "auth_type": "api_key",
-                "api_key": "sim-key",
-                "connect_timeout": 2.0,
-                "read_timeout": 2.0,
-                "rate_limit": 0,
-                "max_body_kb": 8,
-                "alert_user_id": cls.stock_manager.id,
-            }
-        )
+        cls.backend = cls.create_backend("Test WMS (simulator)", "wms_rest", cls.sim.url)
         cls.kg = cls.env.ref("uom.product_uom_kgm")
         cls.env["stock.sync.xref.product"].create(
             [
@@ -86,29 +65,8 @@ class WmsCase(StockSyncCase, HttpCase):
         self.sim.api_key, self.sim.basic, self.sim.oauth_client = "sim-key", None, None
         self.sim.webhook_url = self.base_url() + f"/inventory_sync/wms/{self.backend.id}/events"
         self.sim.secret = self.backend.webhook_secret
-        # Odoo's harness stretches short timeouts and only takes plain numbers;
-        # these tests need the client's real behaviour against the simulator.
-        self.startPatcher(patch.object(requests.Session, "send", _super_send))
 
     # -- helpers ------------------------------------------------------------
-    def apply(self):
-        """Run the apply cron as Odoo would after commit; return the events applied."""
-        self.env.flush_all()
-        self.env.invalidate_all()
-        applied = self.env["stock.sync.inbound"]._cron_apply()
-        self.env.invalidate_all()
-        return applied
-
-    def inbound(self, external_id=None):
-        domain = [("backend_id", "=", self.backend.id)]
-        if external_id:
-            domain.append(("external_id", "=", external_id))
-        self.env.invalidate_all()
-        return self.env["stock.sync.inbound"].search(domain, order="id")
-
-    def on_hand(self, product, location):
-        return product.with_context(location=location.id).qty_available
-
     def push_and_apply(self, *events, **kwargs):
         status, answer = self.sim.push(events, **kwargs)
         self.apply()

@@ -1,48 +1,18 @@
 """Outbound: an outbox endpoint sending through the REST backend, on the engine's guarantees."""
 
-from odoo import Command, fields
 from odoo.tests import tagged
+
+from odoo.addons.stock_sync_connector.tests.common import OutboundMixin
 
 from .common import WmsCase
 
 
 @tagged("post_install", "-at_install")
-class TestOutbound(WmsCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.rest_endpoint = cls.env["stock.sync.endpoint"].create(
-            {
-                "name": "WMS through the backend",
-                "transport": "wms_rest",
-                "backend_id": cls.backend.id,
-                "cadence_bulk": "realtime",
-                "secret_ids": [Command.create({})],
-            }
-        )
-        cls.endpoint.active = False  # the base class's plain webhook endpoint
-
-    def dispatch(self):
-        sent = self.env["stock.sync.dispatcher"]._cron_dispatch(time_budget=10)
-        self.env.invalidate_all()
-        return sent
-
-    def make_due(self):
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE stock_sync_delivery SET next_attempt_at = %s WHERE state = 'failed'",
-            (fields.Datetime.now(),),
-        )
-        self.env.cr.execute("UPDATE stock_sync_endpoint SET paused_until = NULL")
-        self.env.invalidate_all()
-
-    def deliveries(self, picking):
-        return self.events_of(picking).delivery_ids.filtered(
-            lambda d: d.endpoint_id == self.rest_endpoint
-        )
+class TestOutbound(OutboundMixin, WmsCase):
+    endpoint_name = "WMS through the backend"
 
     def test_a_receipt_reaches_the_wms_after_a_5xx(self):
-        self.assertEqual(self.rest_endpoint.url, self.sim.url, "the URL comes from the backend")
+        self.assertEqual(self.backend_endpoint.url, self.sim.url, "the URL comes from the backend")
         self.sim.fault("status", status=503)
         picking = self.receive([(self.product, 5)])
         delivery = self.deliveries(picking)
@@ -71,7 +41,7 @@ class TestOutbound(WmsCase):
             },
         )
         self.assertEqual(self.sim.stock[("EXT-API", "WH-STOCK")], 0.5)
-        self.assertOutboxMatchesStockLedger(endpoint=self.rest_endpoint)
+        self.assertOutboxMatchesStockLedger(endpoint=self.backend_endpoint)
 
     def test_a_product_without_external_sku_is_a_dead_letter_naming_it(self):
         picking = self.receive([(self.carton, 2), (self.product, 1)])
@@ -97,7 +67,7 @@ class TestOutbound(WmsCase):
         self.dispatch()
         self.assertRecordValues(self.deliveries(picking), [{"state": "delivered"}])
         self.assertEqual(len(self.sim.movements), 1)
-        self.assertOutboxMatchesStockLedger(endpoint=self.rest_endpoint)
+        self.assertOutboxMatchesStockLedger(endpoint=self.backend_endpoint)
 
     def test_refused_credentials_wait_without_counting_attempts(self):
         self.sim.api_key = "rotated"

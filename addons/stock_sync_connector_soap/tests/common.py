@@ -1,45 +1,25 @@
 """An MES backend talking to a live SOAP simulator on 127.0.0.1, and Odoo's own HTTP server.
 
 The push tests need Odoo's server (``HttpCase``): the simulator POSTs to it
-as an MES would. Inbound confirmations are applied as the backend's technical
-user by the apply cron, called here directly (``apply``).
+as an MES would (see ``stock_sync_connector``'s tests/common.py).
 """
 
-from unittest.mock import patch
-
-import requests
-
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user
-from odoo.tests.common import _super_send
+from odoo.tests import new_test_user
 
-from odoo.addons.stock_sync.tests.common import StockSyncCase
+from odoo.addons.stock_sync_connector.tests.common import BackendCase
 
 from ..services import soap_client
 from .mes_simulator import MesSimulator
 
 
-class MesCase(StockSyncCase, HttpCase):
+class MesCase(BackendCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.sim = MesSimulator(api_key="sim-key").start()
         cls.addClassCleanup(cls.sim.stop)
-        cls.inbound_user = cls.env.ref("stock_sync_connector.user_connector_inbound")
-        cls.backend = cls.env["stock.sync.backend"].create(
-            {
-                "name": "Test MES (simulator)",
-                "kind": "mes_soap",
-                "base_url": cls.sim.wsdl_url,
-                "auth_type": "api_key",
-                "api_key": "sim-key",
-                "connect_timeout": 2.0,
-                "read_timeout": 2.0,
-                "rate_limit": 0,
-                "max_body_kb": 8,
-                "alert_user_id": cls.stock_manager.id,
-            }
-        )
+        cls.backend = cls.create_backend("Test MES (simulator)", "mes_soap", cls.sim.wsdl_url)
         cls.line = cls.env["stock.location"].create({"name": "Line 1", "location_id": cls.stock.id})
         cls.tablet = cls.env["product.product"].create(
             {"name": "Tablet", "is_storable": True, "default_code": "TAB-1"}
@@ -109,33 +89,12 @@ class MesCase(StockSyncCase, HttpCase):
         self.sim.secret = self.backend.webhook_secret
         # Each test reads the WSDL afresh (the client is kept per process otherwise).
         soap_client.forget((self.env.cr.dbname, self.backend.id))
-        # Odoo's harness stretches short timeouts and only takes plain numbers;
-        # these tests need the client's real behaviour against the simulator.
-        self.startPatcher(patch.object(requests.Session, "send", _super_send))
 
     # -- helpers ------------------------------------------------------------
-    def apply(self):
-        """Run the apply cron as Odoo would after commit; return the events applied."""
-        self.env.flush_all()
-        self.env.invalidate_all()
-        applied = self.env["stock.sync.inbound"]._cron_apply()
-        self.env.invalidate_all()
-        return applied
-
     def poll_and_apply(self):
         pages = self.backend._poll()
         self.apply()
         return pages
-
-    def inbound(self, external_id=None):
-        domain = [("backend_id", "=", self.backend.id)]
-        if external_id:
-            domain.append(("external_id", "=", external_id))
-        self.env.invalidate_all()
-        return self.env["stock.sync.inbound"].search(domain, order="id")
-
-    def on_hand(self, product, location=None):
-        return product.with_context(location=(location or self.stock).id).qty_available
 
     def new_production(self, qty=5):
         """A confirmed, reserved MO of ``qty`` tablets, made by a manufacturing user."""

@@ -3,52 +3,23 @@
 import json
 import uuid
 
-from odoo import Command, fields
 from odoo.tests import tagged
 
 from odoo.addons.stock_sync.services.transport import Batch
+from odoo.addons.stock_sync_connector.tests.common import OutboundMixin
 
 from ..services.soap_transport import MesSoapTransport
 from .common import MesCase
 
 
 @tagged("post_install", "-at_install")
-class TestOutbound(MesCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.mes_endpoint = cls.env["stock.sync.endpoint"].create(
-            {
-                "name": "MES through the backend",
-                "transport": "mes_soap",
-                "backend_id": cls.backend.id,
-                "cadence_bulk": "realtime",
-                "secret_ids": [Command.create({})],
-            }
-        )
-        cls.endpoint.active = False  # the base class's plain webhook endpoint
-
-    def dispatch(self):
-        sent = self.env["stock.sync.dispatcher"]._cron_dispatch(time_budget=10)
-        self.env.invalidate_all()
-        return sent
-
-    def make_due(self):
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE stock_sync_delivery SET next_attempt_at = %s WHERE state = 'failed'",
-            (fields.Datetime.now(),),
-        )
-        self.env.cr.execute("UPDATE stock_sync_endpoint SET paused_until = NULL")
-        self.env.invalidate_all()
-
-    def deliveries(self, picking):
-        return self.events_of(picking).delivery_ids.filtered(
-            lambda d: d.endpoint_id == self.mes_endpoint
-        )
+class TestOutbound(OutboundMixin, MesCase):
+    endpoint_name = "MES through the backend"
 
     def test_material_availability_reaches_the_mes_after_a_5xx(self):
-        self.assertEqual(self.mes_endpoint.url, self.sim.wsdl_url, "the URL comes from the backend")
+        self.assertEqual(
+            self.backend_endpoint.url, self.sim.wsdl_url, "the URL comes from the backend"
+        )
         self.sim.fault("status", status=503)
         picking = self.receive([(self.product, 5)])
         delivery = self.deliveries(picking)
@@ -70,7 +41,7 @@ class TestOutbound(MesCase):
         self.receive([(self.product, 2)])
         self.dispatch()
         self.assertEqual(self.sim.stock[("EXT-API", "WH-STOCK")], 7.0, "the MES's own stock")
-        self.assertOutboxMatchesStockLedger(endpoint=self.mes_endpoint)
+        self.assertOutboxMatchesStockLedger(endpoint=self.backend_endpoint)
 
     def test_server_fault_is_retried_client_fault_is_a_dead_letter(self):
         self.sim.fault("soap_fault", code="Server.Busy", message="try later")
@@ -107,7 +78,7 @@ class TestOutbound(MesCase):
         self.dispatch()
         self.assertRecordValues(delivery, [{"state": "delivered", "attempts": 4}])
         self.assertEqual(len(self.sim.received), 1)
-        self.assertOutboxMatchesStockLedger(endpoint=self.mes_endpoint)
+        self.assertOutboxMatchesStockLedger(endpoint=self.backend_endpoint)
 
     def test_a_repeat_is_acknowledged_as_duplicate(self):
         picking = self.receive([(self.product, 1)])
