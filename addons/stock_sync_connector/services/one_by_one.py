@@ -1,5 +1,8 @@
 """A batch sent event by event, in key order: what the REST and SOAP transports share.
 
+``OneByOneTransport`` is their base (a backend's HTTP service, its address
+checked and shown as an HTTP URL); ``send_each`` sends a batch.
+
 Each event is sent by itself and answered by itself. An event the remote
 system refuses for good stops its key only (the later events of its product
 wait, so the remote system never sees an event before an earlier one of its
@@ -9,7 +12,45 @@ product); a failure of the remote system itself stops the batch.
 import json
 import time
 
-from odoo.addons.stock_sync.services.transport import DELIVERED, RETRY, SendResult
+from odoo.addons.stock_sync.services import http_transport
+from odoo.addons.stock_sync.services.transport import (
+    CONFIG,
+    DELIVERED,
+    REFUSED,
+    RETRY,
+    SendResult,
+    Transport,
+)
+
+
+class OneByOneTransport(Transport):
+    """Base of the transports that send each event by itself to a backend's HTTP service.
+
+    ``context`` is the backend's transport context (``None``: the endpoint has
+    no backend); ``system`` names the kind of backend in that refusal.
+    """
+
+    system = None
+
+    def __init__(self, context=None):
+        self.context = context
+
+    @classmethod
+    def check_address(cls, address):
+        return http_transport.check_url(address)
+
+    @classmethod
+    def describe_address(cls, address):
+        return http_transport._where(address)
+
+    def no_backend(self):
+        """The result of a batch for an endpoint without a backend."""
+        return SendResult(
+            REFUSED,
+            error_class=CONFIG,
+            error=f"This endpoint has no backend: choose the {self.system} backend it sends through.",
+            endpoint_problem=True,
+        )
 
 
 def send_each(events, send_one, started):

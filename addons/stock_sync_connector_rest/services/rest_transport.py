@@ -22,11 +22,10 @@ from odoo.addons.stock_sync.services.transport import (
     RETRY,
     TIMEOUT,
     SendResult,
-    Transport,
     register,
 )
 from odoo.addons.stock_sync_connector.services.backend_config import AuthError
-from odoo.addons.stock_sync_connector.services.one_by_one import send_each
+from odoo.addons.stock_sync_connector.services.one_by_one import OneByOneTransport, send_each
 
 from .rest_client import RestClient
 from .rest_mapping import MappingError, to_request
@@ -35,29 +34,14 @@ KIND = "wms_rest"
 
 
 @register
-class RestWmsTransport(Transport):
+class RestWmsTransport(OneByOneTransport):
     key = KIND
-
-    def __init__(self, context=None):
-        self.context = context
-
-    @classmethod
-    def check_address(cls, address):
-        return http_transport.check_url(address)
-
-    @classmethod
-    def describe_address(cls, address):
-        return http_transport._where(address)
+    system = "REST"
 
     def send(self, batch):
         """POST each event; return per-event results (see ``transport.SendResult``)."""
         if self.context is None:
-            return SendResult(
-                REFUSED,
-                error_class=CONFIG,
-                error="This endpoint has no backend: choose the REST backend it sends through.",
-                endpoint_problem=True,
-            )
+            return self.no_backend()
         client = RestClient(self.context.config)
         started = time.monotonic()
         return send_each(batch.events, lambda event: self._send_one(client, event), started)

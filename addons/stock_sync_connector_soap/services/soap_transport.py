@@ -12,7 +12,6 @@ invalid answer, credentials, its WSDL) stops the batch.
 
 import time
 
-from odoo.addons.stock_sync.services import http_transport
 from odoo.addons.stock_sync.services.transport import (
     CONFIG,
     DELIVERED,
@@ -21,10 +20,9 @@ from odoo.addons.stock_sync.services.transport import (
     REFUSED,
     RETRY,
     SendResult,
-    Transport,
     register,
 )
-from odoo.addons.stock_sync_connector.services.one_by_one import send_each
+from odoo.addons.stock_sync_connector.services.one_by_one import OneByOneTransport, send_each
 
 from .soap_client import MesError, client_for
 from .soap_mapping import MappingError, to_call
@@ -33,31 +31,19 @@ KIND = "mes_soap"
 
 
 @register
-class MesSoapTransport(Transport):
+class MesSoapTransport(OneByOneTransport):
     key = KIND
+    system = "MES"
 
     def __init__(self, context=None, soap_address=None):
-        self.context = context
+        super().__init__(context)
         self.soap_address = soap_address
-
-    @classmethod
-    def check_address(cls, address):
-        return http_transport.check_url(address)
-
-    @classmethod
-    def describe_address(cls, address):
-        return http_transport._where(address)
 
     def send(self, batch):
         """Call the MES once per event; return per-event results (``transport.SendResult``)."""
         started = time.monotonic()
         if self.context is None:
-            return SendResult(
-                REFUSED,
-                error_class=CONFIG,
-                error="This endpoint has no backend: choose the MES backend it sends through.",
-                endpoint_problem=True,
-            )
+            return self.no_backend()
         try:
             client = client_for(self.context.config, self.soap_address)
         except MesError as exc:
