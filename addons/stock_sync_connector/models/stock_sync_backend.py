@@ -437,29 +437,38 @@ class StockSyncBackend(models.Model):
     # ------------------------------------------------------------------
     def _sync_poll_cron(self):
         """One scheduled action per polling backend, active while polling is on."""
-        # sudo: scheduled actions are administrator records; managers switch polling
-        # on and off through the backend.
-        Cron = self.env["ir.cron"].sudo()
-        model = self.env["ir.model"]._get_id(self._name)
         for backend in self:
-            wanted = backend.active and backend.poll_enabled
-            values = {
-                "name": _("Inventory Sync: poll %s", backend.name),
-                "active": wanted,
-                "interval_number": max(backend.poll_interval, 1),
-                "interval_type": "minutes",
-            }
-            if backend.poll_cron_id:
-                backend.poll_cron_id.sudo().write(values)
-            elif wanted:
-                backend.poll_cron_id = Cron.create(
-                    dict(
-                        values,
-                        model_id=model,
-                        state="code",
-                        code=f"model._cron_poll({backend.id})",
-                    )
+            backend._sync_scheduled_action(
+                "poll_cron_id",
+                _("Inventory Sync: poll %s", backend.name),
+                "_cron_poll",
+                active=backend.active and backend.poll_enabled,
+                interval=(max(backend.poll_interval, 1), "minutes"),
+            )
+
+    def _sync_scheduled_action(self, cron_field, name, method, active, interval):
+        """Keep the backend's scheduled action in ``cron_field`` in step with its settings.
+
+        The action calls ``model.<method>(<backend id>)`` every ``interval``
+        (number, unit) while ``active``; it is created when first wanted.
+        """
+        self.ensure_one()
+        number, unit = interval
+        values = {"name": name, "active": active, "interval_number": number, "interval_type": unit}
+        # sudo: scheduled actions are administrator records; managers switch them on
+        # and off through the backend.
+        Cron = self.env["ir.cron"].sudo()
+        if self[cron_field]:
+            self[cron_field].sudo().write(values)
+        elif active:
+            self[cron_field] = Cron.create(
+                dict(
+                    values,
+                    model_id=self.env["ir.model"]._get_id(self._name),
+                    state="code",
+                    code=f"model.{method}({self.id})",
                 )
+            )
 
     @api.model
     def _cron_poll(self, backend_id):

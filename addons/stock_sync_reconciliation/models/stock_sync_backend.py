@@ -64,29 +64,14 @@ class StockSyncBackend(models.Model):
 
     def _sync_recon_cron(self):
         """One scheduled action per backend with a cadence, active while it has one."""
-        # sudo: scheduled actions are administrator records; managers set the cadence.
-        Cron = self.env["ir.cron"].sudo()
-        model = self.env["ir.model"]._get_id(self._name)
         for backend in self:
-            wanted = backend.active and backend.recon_cadence != "none"
-            number, unit = CADENCES.get(backend.recon_cadence, (1, "days"))
-            values = {
-                "name": _("Inventory Sync: reconcile %s", backend.name),
-                "active": wanted,
-                "interval_number": number,
-                "interval_type": unit,
-            }
-            if backend.recon_cron_id:
-                backend.recon_cron_id.sudo().write(values)
-            elif wanted:
-                backend.recon_cron_id = Cron.create(
-                    dict(
-                        values,
-                        model_id=model,
-                        state="code",
-                        code=f"model._cron_reconcile({backend.id})",
-                    )
-                )
+            backend._sync_scheduled_action(
+                "recon_cron_id",
+                _("Inventory Sync: reconcile %s", backend.name),
+                "_cron_reconcile",
+                active=backend.active and backend.recon_cadence != "none",
+                interval=CADENCES.get(backend.recon_cadence, (1, "days")),
+            )
 
     @api.model
     def _cron_reconcile(self, backend_id):
