@@ -139,6 +139,16 @@ class StockSyncInbound(models.Model):
         return answers
 
     def _record_one(self, backend, raw, source, webhook_id):
+        return self._record_event(backend, raw, source, webhook_id)[0]
+
+    def _record_event(self, backend, raw, source, webhook_id):
+        """Record one event; ``(answer, record, event)``.
+
+        ``record`` is the accepted inbound record and ``event`` the parsed
+        canonical event (both ``None`` unless accepted): a caller that applies
+        at once hands ``event`` to :meth:`_apply_safely` instead of reading
+        the record back and parsing its payload again.
+        """
         payload = json.dumps(raw, ensure_ascii=False, sort_keys=True)
         values = {
             "backend_id": backend.id,
@@ -160,7 +170,7 @@ class StockSyncInbound(models.Model):
                 )
             )
             _logger.info("Inventory Sync: inbound event rejected (%s): %s", backend.name, exc)
-            return {"id": record.external_id, "status": REJECTED, "error": str(exc)}
+            return {"id": record.external_id, "status": REJECTED, "error": str(exc)}, None, None
         values.update(
             external_id=event.id,
             event_type=event.type,
@@ -171,13 +181,13 @@ class StockSyncInbound(models.Model):
         if not original:
             try:
                 with self.env.cr.savepoint():
-                    self.create(dict(values, dedup_key=event.id))
-                return {"id": event.id, "status": ACCEPTED}
+                    record = self.create(dict(values, dedup_key=event.id))
+                return {"id": event.id, "status": ACCEPTED}, record, event
             except pg_errors.UniqueViolation:
                 # Another request recorded the same event a moment ago.
                 original = self._original(backend, event.id)
         self.create(dict(values, state=DUPLICATE, duplicate_of_id=original.id))
-        return {"id": event.id, "status": DUPLICATE}
+        return {"id": event.id, "status": DUPLICATE}, None, None
 
     @api.model
     def _event_checks(self):
@@ -245,8 +255,12 @@ class StockSyncInbound(models.Model):
             self._trigger_apply()
         return len(records)
 
-    def _apply_safely(self):
-        """Apply one event in a savepoint and record the outcome; never raises."""
+    def _apply_safely(self, event=None):
+        """Apply one event in a savepoint and record the outcome; never raises.
+
+        ``event``: this record's event already parsed (see :meth:`_record_event`),
+        else it is parsed from the stored payload.
+        """
         self.ensure_one()
         backend = self.backend_id
         runner = self.with_user(backend.inbound_user_id).with_company(backend.company_id)
@@ -254,7 +268,7 @@ class StockSyncInbound(models.Model):
         values = {"attempts": self.attempts + 1}
         try:
             with self.env.cr.savepoint():
-                pickings, moves = runner._apply()
+                pickings, moves = runner._apply() if event is None else runner._apply_event(event)
         except MissingMapping as exc:
             self._set_state(
                 WAITING_MAPPING,
@@ -280,12 +294,16 @@ class StockSyncInbound(models.Model):
                 **values,
             )
         else:
+            # Done is final and a failed attempt linked nothing (rolled back): only
+            # what this application produced is linked, and nothing when it is nothing.
+            if pickings:
+                values["picking_ids"] = [fields.Command.set(pickings.ids)]
+            if moves:
+                values["move_ids"] = [fields.Command.set(moves.ids)]
             self._set_state(
                 DONE,
                 error=False,
                 missing_mapping=False,
-                picking_ids=[fields.Command.set(pickings.ids)],
-                move_ids=[fields.Command.set(moves.ids)],
                 applied_at=fields.Datetime.now(),
                 **values,
             )
@@ -323,6 +341,11 @@ class StockSyncInbound(models.Model):
         self.ensure_one()
         raw = json.loads(self.payload)
         event = inbound_event.parse(self.backend_id._to_canonical(raw), self._event_checks())
+        return self._apply_event(event)
+
+    def _apply_event(self, event):
+        """Apply this record's parsed canonical ``event``; as :meth:`_apply`."""
+        self.ensure_one()
         return getattr(self, f"_apply_{event.type}")(event)
 
     # -- references, through the cross-references only --------------------

@@ -351,10 +351,10 @@ class StockSyncBackend(models.Model):
         field = self.mq_message_id_field or "id"
         if "specversion" not in raw and raw.get(field) in (None, "") and message.get("message_id"):
             raw = dict(raw, **{field: message["message_id"]})
-        answer = Inbound._record_one(self, raw, "broker", None)
+        # The event parsed when recorded is the one applied: no second parse nor search.
+        answer, record, event = Inbound._record_event(self, raw, "broker", None)
         if answer["status"] == ACCEPTED:
-            record = Inbound._original(self, answer["id"])
-            record._apply_safely()
+            record._apply_safely(event)
             answer["state"] = record.state
             if record.error:
                 answer["error"] = record.error
