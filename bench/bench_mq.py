@@ -114,12 +114,26 @@ def raw_mqtt(port, rows):
     return elapsed
 
 
+def bind_queue(port, exchange):
+    """A durable queue taking every routing key of ``exchange``: the engine publishes
+    mandatory messages, which a broker returns when no queue takes them."""
+    connection = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1", port))
+    try:
+        channel = connection.channel()
+        channel.exchange_declare(exchange, "topic", durable=True)
+        channel.queue_declare(f"{exchange}-all", durable=True)
+        channel.queue_bind(f"{exchange}-all", exchange, "#")
+    finally:
+        connection.close()
+
+
 def raw_amqp(port, rows):
-    """Persistent messages, publisher confirms (each publish confirmed), one channel; seconds."""
+    """Persistent mandatory messages to a bound queue, publisher confirms (each publish
+    confirmed), one channel, as the engine publishes; seconds."""
+    bind_queue(port, "bench-raw")
     connection = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1", port))
     channel = connection.channel()
     channel.confirm_delivery()
-    channel.exchange_declare("bench-raw", "topic", durable=True)
     started = time.perf_counter()
     for event_id, text, key in rows:
         channel.basic_publish(
@@ -129,6 +143,7 @@ def raw_amqp(port, rows):
             pika.BasicProperties(
                 content_type="application/cloudevents+json", delivery_mode=2, message_id=event_id
             ),
+            mandatory=True,
         )
     elapsed = time.perf_counter() - started
     connection.close()
@@ -138,6 +153,8 @@ def raw_amqp(port, rows):
 def outbound(registry, results, kind, broker, product_ids, template, n):
     backend_id = make_backend(registry, kind, broker.url)
     endpoint_id = make_mq_endpoint(registry, kind, backend_id)
+    if kind == "amqp":
+        bind_queue(broker.port, "bench")
     ids = bd.emit_backlog(registry, n, product_ids, template, reference=f"MQ{kind}")
     engine_s, states = dispatch_all(registry, endpoint_id, n)
     rows = payloads(registry, ids)
@@ -167,7 +184,10 @@ def inbound(registry, results, broker, n):
     from odoo.addons.stock_sync_mq.services import consumer as consumer_service
 
     backend_id = make_backend(
-        registry, "mqtt", broker.url, mq_subscriptions="bench/machines/+/counts",
+        registry,
+        "mqtt",
+        broker.url,
+        mq_subscriptions="bench/machines/+/counts",
         mq_client_id=f"bench-{uuid.uuid4().hex[:8]}",
     )
     with env(registry) as e:

@@ -32,12 +32,11 @@ from odoo.addons.stock_sync.services.transport import (
     RETRY,
     TIMEOUT,
     SendResult,
-    Transport,
     register,
 )
 
 from . import publish_result
-from .broker_settings import AMQP, CONTENT_TYPE, BrokerAddressError, parse_address
+from .broker_settings import AMQP, CONTENT_TYPE
 
 _logger = logging.getLogger(__name__)
 # pika logs every connection step at INFO: our own messages say what matters.
@@ -151,32 +150,11 @@ def drop(key_prefix):
 
 
 @register
-class AmqpTransport(Transport):
+class AmqpTransport(publish_result.BrokerTransport):
     """Events as persistent messages to a topic exchange; delivered on the broker's confirm."""
 
     key = AMQP
-
-    def __init__(self, settings=None):
-        self.settings = settings
-
-    @classmethod
-    def check_address(cls, address):
-        try:
-            parse_address(address, AMQP)
-        except BrokerAddressError as exc:
-            return str(exc)
-        return None
-
-    @classmethod
-    def describe_address(cls, address):
-        try:
-            return parse_address(address).describe()
-        except BrokerAddressError:
-            return "a malformed broker address"
-
-    @classmethod
-    def forget(cls, endpoint_key):
-        drop(endpoint_key)
+    drop = staticmethod(drop)
 
     def _publisher(self, key):
         with _pool_lock:
@@ -204,12 +182,7 @@ class AmqpTransport(Transport):
         started = time.monotonic()
         settings = self.settings
         if settings is None:
-            return SendResult(
-                REFUSED,
-                error_class=CONFIG,
-                endpoint_problem=True,
-                error="This endpoint has no broker backend: choose the AMQP backend it sends through.",
-            )
+            return self.no_backend()
         key = tuple(batch.endpoint_key) + tuple(settings.key)
         publisher, failure = self._publisher(key)
         if failure:
@@ -231,7 +204,7 @@ class AmqpTransport(Transport):
         settings = self.settings
         where = settings.address.describe()
         deadline = started + batch.timeout
-        events = [(eid, text, publish_result.partition_key(text)) for eid, text in batch.events]
+        events = self.keyed(batch)
         answered, stopped, failure = {}, set(), None
         for event_id, text, key in events:
             if key in stopped:
@@ -244,13 +217,9 @@ class AmqpTransport(Transport):
                 )
                 break
             body = text.encode()
-            if len(body) > settings.max_bytes:
-                answered[event_id] = SendResult(
-                    REFUSED,
-                    error_class=CONFIG,
-                    error=f"The event is {len(body)} bytes, more than the backend's limit of "
-                    f"{settings.max_bytes} bytes for a message.",
-                )
+            refused = self.too_large(body)
+            if refused:
+                answered[event_id] = refused
                 stopped.add(key)
                 continue
             headers = (

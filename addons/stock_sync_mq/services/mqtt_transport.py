@@ -16,6 +16,7 @@ reconnection (a lost connection fails the batch; the engine retries) and no
 session state (clean session: the engine, not the client, holds what is unsent).
 """
 
+import copy
 import logging
 import ssl
 import threading
@@ -37,18 +38,20 @@ from odoo.addons.stock_sync.services.transport import (
     RETRY,
     TIMEOUT,
     SendResult,
-    Transport,
     register,
 )
 
 from . import publish_result
-from .broker_settings import CONTENT_TYPE, MQTT, BrokerAddressError, mqtt_topic, parse_address
+from .broker_settings import CONTENT_TYPE, MQTT, mqtt_topic
 
 _logger = logging.getLogger(__name__)
 
 # CONNACK reason codes that say the settings are wrong (MQTT 5 section 3.2.2.2;
 # paho maps 3.1.1's return codes 1, 2, 4 and 5 onto them).
 CONFIG_REFUSALS = {0x84, 0x85, 0x86, 0x87, 0x8C, 0x95}
+# Messages a publisher has sent and not yet seen acknowledged: a batch is pipelined
+# through this window, never more than the broker's Receive Maximum (MQTT 5).
+PUBLISH_WINDOW = 500
 
 
 class ConnectFailed(Exception):
@@ -59,12 +62,13 @@ class ConnectFailed(Exception):
         self.result = result
 
 
-def client_for(settings, client_id, clean=True, receive_maximum=None):
+def client_for(settings, client_id, clean=True, receive_maximum=None, max_inflight=None):
     """A paho client configured from ``settings`` (not yet connected).
 
     ``clean`` false asks for a persistent session (the consumer's);
     ``receive_maximum`` bounds the messages the broker sends unacknowledged
-    (MQTT 5; a 3.1.1 broker applies its own in-flight limit).
+    (MQTT 5; a 3.1.1 broker applies its own in-flight limit); ``max_inflight``
+    bounds those paho sends unacknowledged (0: no bound, the caller keeps its own).
     Raises ``OSError``/``ssl.SSLError`` for unreadable TLS files.
     """
     v5 = settings.mqtt_version == "5"
@@ -80,7 +84,9 @@ def client_for(settings, client_id, clean=True, receive_maximum=None):
     context = settings.tls_context()
     if context is not None:
         client.tls_set_context(context)
-    client.max_inflight_messages_set(max(settings.prefetch, 20))
+    client.max_inflight_messages_set(
+        max(settings.prefetch, 20) if max_inflight is None else max_inflight
+    )
     client.max_queued_messages_set(0)
     connect = {"keepalive": settings.keepalive}
     if v5:
@@ -100,10 +106,16 @@ class _Connection:
         self.settings = settings
         self.cond = threading.Condition()
         self.acks = {}  # mid -> reason code
+        self.expected = None  # how many acks the batch waits for (None: still publishing)
         self.connack = None
         self.lost = None
         self.lock = threading.Lock()  # one batch at a time on a connection
-        self.client, connect = client_for(settings, f"odoo-pub-{uuid.uuid4().hex[:16]}")
+        self.window = PUBLISH_WINDOW  # the broker's Receive Maximum lowers it, at CONNACK
+        # paho's own window cannot follow the broker's (it is fixed before connecting):
+        # the batch's sender keeps the window itself.
+        self.client, connect = client_for(
+            settings, f"odoo-pub-{uuid.uuid4().hex[:16]}", max_inflight=0
+        )
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_publish = self._on_publish
@@ -159,8 +171,12 @@ class _Connection:
             RETRY, error_class=CONNECTION, error=f"{where} refused the connection: {code}."
         )
 
-    def _on_connect(self, _client, _userdata, _flags, reason_code, _properties):
+    def _on_connect(self, _client, _userdata, _flags, reason_code, properties):
+        # MQTT 5: more unacknowledged messages than the broker's Receive Maximum
+        # is a protocol error.
+        receive_maximum = getattr(properties, "ReceiveMaximum", None) or PUBLISH_WINDOW
         with self.cond:
+            self.window = min(PUBLISH_WINDOW, receive_maximum)
             self.connack = reason_code
             self.cond.notify_all()
 
@@ -172,7 +188,18 @@ class _Connection:
     def _on_publish(self, _client, _userdata, mid, reason_code, _properties):
         with self.cond:
             self.acks[mid] = reason_code
-            self.cond.notify_all()
+            if self.expected is not None and len(self.acks) >= self.expected:
+                self.cond.notify_all()  # the ack its sender waits for: wake it once
+
+    def wait_acks(self, count, deadline):
+        """Wait until ``count`` acks of the batch came back (or the connection is lost,
+        or ``deadline``); the caller holds :attr:`cond`. True if they did."""
+        self.expected = count
+        self.cond.wait_for(
+            lambda: self.lost or len(self.acks) >= count, max(deadline - time.monotonic(), 0)
+        )
+        self.expected = None
+        return len(self.acks) >= count
 
     @property
     def alive(self):
@@ -224,32 +251,11 @@ def _tls_refusal(where, exc):
 
 
 @register
-class MqttTransport(Transport):
+class MqttTransport(publish_result.BrokerTransport):
     """Events as QoS 1 messages, one topic per product; delivered on the broker's PUBACK."""
 
     key = MQTT
-
-    def __init__(self, settings=None):
-        self.settings = settings
-
-    @classmethod
-    def check_address(cls, address):
-        try:
-            parse_address(address, MQTT)
-        except BrokerAddressError as exc:
-            return str(exc)
-        return None
-
-    @classmethod
-    def describe_address(cls, address):
-        try:
-            return parse_address(address).describe()
-        except BrokerAddressError:
-            return "a malformed broker address"
-
-    @classmethod
-    def forget(cls, endpoint_key):
-        drop(endpoint_key)
+    drop = staticmethod(drop)
 
     def send(self, batch):
         """Publish each event of ``batch`` with QoS 1; per-event results, never raises.
@@ -259,12 +265,7 @@ class MqttTransport(Transport):
         started = time.monotonic()
         settings = self.settings
         if settings is None:
-            return SendResult(
-                REFUSED,
-                error_class=CONFIG,
-                endpoint_problem=True,
-                error="This endpoint has no broker backend: choose the MQTT backend it sends through.",
-            )
+            return self.no_backend()
         pool_key = tuple(batch.endpoint_key) + tuple(settings.key)
         try:
             conn = _connection(settings, pool_key)
@@ -279,28 +280,33 @@ class MqttTransport(Transport):
     def _publish(self, conn, batch, started, pool_key):
         settings = self.settings
         deadline = started + batch.timeout
-        events = [(eid, text, publish_result.partition_key(text)) for eid, text in batch.events]
+        events = self.keyed(batch)
         answered, sent, stopped, publish_failed = {}, {}, set(), False
+        template = self._properties_template()
         with conn.cond:
             conn.acks.clear()
+            conn.expected = None
+        # The whole batch pipelined: up to the window unacknowledged, in order on one
+        # connection (the broker keeps it per topic), then every PUBACK is awaited.
         for event_id, text, key in events:
             if key in stopped:
                 continue
+            if len(sent) - len(conn.acks) >= conn.window:
+                with conn.cond:
+                    if not conn.wait_acks(len(sent) - conn.window + 1, deadline):
+                        publish_failed = True  # lost or too slow: the rest waits
+                        break
             payload = text.encode()
-            if len(payload) > settings.max_bytes:
-                answered[event_id] = SendResult(
-                    REFUSED,
-                    error_class=CONFIG,
-                    error=f"The event is {len(payload)} bytes, more than the backend's limit of "
-                    f"{settings.max_bytes} bytes for a message.",
-                )
+            refused = self.too_large(payload)
+            if refused:
+                answered[event_id] = refused
                 stopped.add(key)
                 continue
             info = conn.client.publish(
                 mqtt_topic(settings.topic_prefix, key),
                 payload,
                 qos=1,
-                properties=self._properties(event_id, payload),
+                properties=self._properties(template, event_id, payload),
             )
             if info.rc != mqtt.MQTT_ERR_SUCCESS:
                 stopped.add(key)  # connection gone: this and the rest of the key wait
@@ -308,10 +314,9 @@ class MqttTransport(Transport):
                 continue
             sent[info.mid] = event_id
         with conn.cond:
-            conn.cond.wait_for(
-                lambda: conn.lost or all(mid in conn.acks for mid in sent),
-                max(deadline - time.monotonic(), 0),
-            )
+            # Only this batch's messages are in flight on the connection (its lock):
+            # as many acks as messages sent means every one is acknowledged.
+            conn.wait_acks(len(sent), deadline)
             acks = dict(conn.acks)
             lost = conn.lost
         for mid, event_id in sent.items():
@@ -329,7 +334,7 @@ class MqttTransport(Transport):
         failure = None
         if publish_failed or any(mid not in acks for mid in sent):
             where = settings.address.describe()
-            if lost or publish_failed:
+            if lost or (publish_failed and time.monotonic() < deadline):
                 failure = SendResult(
                     RETRY,
                     error_class=CONNECTION,
@@ -346,11 +351,19 @@ class MqttTransport(Transport):
             drop(pool_key)
         return publish_result.assemble(events, answered, failure, time.monotonic() - started)
 
-    def _properties(self, event_id, payload):
+    def _properties_template(self):
         if self.settings.mqtt_version != "5":
             return None
-        properties = Properties(PacketTypes.PUBLISH)
-        properties.ContentType = CONTENT_TYPE
+        template = Properties(PacketTypes.PUBLISH)
+        template.ContentType = CONTENT_TYPE
+        return template
+
+    def _properties(self, template, event_id, payload):
+        if template is None:
+            return None
+        # A copy of the batch's template: paho builds a Properties slowly (its name
+        # table each time), which was most of the transport's time per message.
+        properties = copy.copy(template)
         if self.settings.secrets:
             headers = webhook_signature.sign_headers(self.settings.secrets, event_id, payload)
             properties.UserProperty = list(headers.items())

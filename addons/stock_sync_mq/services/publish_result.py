@@ -8,7 +8,16 @@ receiver never sees an event before an earlier one of its product.
 
 import json
 
-from odoo.addons.stock_sync.services.transport import DELIVERED, RETRY, SendResult
+from odoo.addons.stock_sync.services.transport import (
+    CONFIG,
+    DELIVERED,
+    REFUSED,
+    RETRY,
+    SendResult,
+    Transport,
+)
+
+from .broker_settings import BrokerAddressError, parse_address
 
 
 def partition_key(text):
@@ -36,19 +45,82 @@ def assemble(events, answered, failure, duration):
         events without an answer take it
     :param duration: seconds the send took
     """
+    # One result object per outcome shared by its events: the engine records the
+    # events of one result together (one UPDATE), not one by one.
+    result = SendResult(DELIVERED, duration=duration) if failure is None else failure
+    delivered = result if failure is None else SendResult(DELIVERED, duration=duration)
+    waiting = waits()
     per_event, stopped = {}, set()
     for event_id, _text, key in events:
         outcome = answered.get(event_id)
         if key in stopped or outcome is None:
             stopped.add(key)
             if failure is None:
-                per_event[event_id] = waits()
+                per_event[event_id] = waiting
             continue
+        if outcome.outcome == DELIVERED:
+            outcome = delivered
         per_event[event_id] = outcome
         if outcome.outcome != DELIVERED:
             stopped.add(key)
-    if failure is None:
-        return SendResult(DELIVERED, per_event=per_event, duration=duration)
-    failure.per_event = per_event
-    failure.duration = duration
-    return failure
+    result.per_event = per_event
+    result.duration = duration
+    return result
+
+
+class BrokerTransport(Transport):
+    """What the MQTT and AMQP transports share: settings, addresses, pools, refusals.
+
+    A subclass sets ``key`` (``MQTT`` or ``AMQP``) and ``drop`` (its pool's
+    ``drop(key_prefix)``) and implements ``send``.
+    """
+
+    drop = None
+
+    def __init__(self, settings=None):
+        self.settings = settings
+
+    @classmethod
+    def check_address(cls, address):
+        try:
+            parse_address(address, cls.key)
+        except BrokerAddressError as exc:
+            return str(exc)
+        return None
+
+    @classmethod
+    def describe_address(cls, address):
+        try:
+            return parse_address(address).describe()
+        except BrokerAddressError:
+            return "a malformed broker address"
+
+    @classmethod
+    def forget(cls, endpoint_key):
+        cls.drop(endpoint_key)
+
+    def no_backend(self):
+        """The refusal of an endpoint without a backend: its events wait, managers are told."""
+        return SendResult(
+            REFUSED,
+            error_class=CONFIG,
+            endpoint_problem=True,
+            error=f"This endpoint has no broker backend: choose the {self.key.upper()} backend "
+            "it sends through.",
+        )
+
+    def too_large(self, body):
+        """The refusal of one message larger than the backend's limit, else ``None``."""
+        if len(body) <= self.settings.max_bytes:
+            return None
+        return SendResult(
+            REFUSED,
+            error_class=CONFIG,
+            error=f"The event is {len(body)} bytes, more than the backend's limit of "
+            f"{self.settings.max_bytes} bytes for a message.",
+        )
+
+    @staticmethod
+    def keyed(batch):
+        """The batch's events as ``[(event id, JSON text, partition key)]``."""
+        return [(event_id, text, partition_key(text)) for event_id, text in batch.events]
