@@ -19,6 +19,7 @@ it never comes back and never blocks those behind it.
 """
 
 import logging
+import os
 import queue
 import threading
 
@@ -33,7 +34,16 @@ _logger = logging.getLogger(__name__)
 
 RECONNECT_DELAY = 2.0  # seconds between two connection attempts
 POLL = 0.2  # seconds a consumer waits for messages before looking at its stop flag
+# Seconds of silence that end a batch being gathered: a window's worth of messages
+# arrives one by one, and one transaction for all of them costs much less than one
+# per handful (a message alone waits at most this long more).
+GATHER_GAP = 0.005
 HANDLE_TRIES = 5
+# Test-only fault injection, never set in production: with this variable set to a
+# number of seconds, the consumer sleeps that long after each committed transaction
+# and before acknowledging its messages, so that a test can kill -9 the process in
+# exactly that window (tests/test_mq_consumer_kill.py).
+PAUSE_BEFORE_ACK_ENV = "STOCK_SYNC_MQ_TEST_PAUSE_BEFORE_ACK"
 CONTEXT = {"tracking_disable": True, "mail_create_nolog": True}
 
 
@@ -65,6 +75,7 @@ class Consumer:
         for attempt in range(HANDLE_TRIES):
             try:
                 self.handle(messages)
+                self._pause_before_ack()
                 return True
             except Exception:  # noqa: BLE001 - retried, then the messages come again
                 _logger.warning(
@@ -77,6 +88,18 @@ class Consumer:
                 if self.stop.wait(0.2 * 2**attempt):
                     break
         return False
+
+    def _pause_before_ack(self):
+        """The test-only pause between commit and acknowledgement (``PAUSE_BEFORE_ACK_ENV``)."""
+        pause = float(os.environ.get(PAUSE_BEFORE_ACK_ENV) or 0)
+        if pause > 0:
+            _logger.warning(
+                "Inventory Sync: %s committed, pausing %s s before the ack (%s is set: test only)",
+                self.settings.name,
+                pause,
+                PAUSE_BEFORE_ACK_ENV,
+            )
+            self.stop.wait(pause)
 
     def consume(self):
         raise NotImplementedError
@@ -165,9 +188,14 @@ class AmqpConsumer(Consumer):
                 )
             self.ready.set()
             while not self.stop.is_set():
-                connection.process_data_events(time_limit=POLL if not pending else 0)
+                connection.process_data_events(time_limit=POLL)
                 if not pending:
                     continue
+                while len(pending) < settings.prefetch:  # gather the window (see GATHER_GAP)
+                    gathered = len(pending)
+                    connection.process_data_events(time_limit=GATHER_GAP)
+                    if len(pending) == gathered:
+                        break
                 if not self.apply([message for _tag, message in pending]):
                     return  # the connection closes: the broker requeues them
                 # One channel, delivery tags in order: this acknowledges the whole batch.
@@ -182,14 +210,15 @@ class AmqpConsumer(Consumer):
 
 
 def _drain(inbox, limit):
-    """Wait up to POLL for one message, then take what else is there, up to ``limit``."""
+    """Wait up to POLL for one message, then take those that follow it, up to ``limit``
+    and until none came for GATHER_GAP seconds."""
     try:
         batch = [inbox.get(timeout=POLL)]
     except queue.Empty:
         return []
     while len(batch) < limit:
         try:
-            batch.append(inbox.get_nowait())
+            batch.append(inbox.get(timeout=GATHER_GAP))
         except queue.Empty:
             break
     return batch

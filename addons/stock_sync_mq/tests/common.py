@@ -22,6 +22,30 @@ from odoo.addons.stock_sync.tests.common import StockSyncCase
 from ..services import consumer as consumer_service
 
 
+class Crash(BaseException):
+    """The consumer process dies: nothing after this point runs."""
+
+
+def crash_after_commit(consumer_class):
+    """A ``consumer_class`` that applies and commits, then dies before acknowledging."""
+
+    class CrashAfterCommit(consumer_class):
+        crashed = False
+
+        def apply(self, messages):
+            if super().apply(messages):
+                raise Crash  # committed, not acknowledged
+            return False
+
+        def run(self):
+            try:
+                self.consume()
+            except Crash:
+                self.crashed = True
+
+    return CrashAfterCommit
+
+
 class MqCase(StockSyncCase):
     broker_class = None
     kind = None
@@ -184,6 +208,25 @@ class MqCase(StockSyncCase):
         consumer.stop_it = stop_it
         self.addCleanup(stop_it)
         return consumer
+
+    def check_crash_between_commit_and_ack(self, consumer_class):
+        """A consumer thread dies after its commit, before its ack: applied once.
+
+        The broker delivers the unacknowledged message again to the next
+        consumer, which records it as a duplicate. (The real process killed
+        with SIGKILL: tests/test_mq_consumer_kill.py at the repository's root.)
+        """
+        crashed = self.start_consumer(consumer_class=crash_after_commit(consumer_class))
+        self.publish(self.adjustment(7, msg_id="m-1"))
+        self.wait_handled(1)
+        crashed.thread.join(10)
+        self.assertTrue(crashed.crashed)
+        consumer = self.start_consumer()  # the unacknowledged message comes again
+        self.wait_handled(2)
+        consumer.stop_it()
+        self.assertEqual(self.on_hand(self.product), 7)
+        self.assertEqual(self.inbound().mapped("state"), ["done", "duplicate"])
+        self.assertOutboxMatchesStockLedger()
 
     def wait_handled(self, count, timeout=120):
         deadline = time.monotonic() + timeout

@@ -15,27 +15,6 @@ from .brokers import Mosquitto
 from .common import MqCase
 
 
-class Crash(BaseException):
-    """The consumer process dies: nothing after this point runs."""
-
-
-class CrashAfterCommit(MqttConsumer):
-    """Applies and commits, then dies before acknowledging."""
-
-    crashed = False
-
-    def apply(self, messages):
-        if super().apply(messages):
-            raise Crash  # committed, not acknowledged
-        return False
-
-    def run(self):
-        try:
-            self.consume()
-        except Crash:
-            self.crashed = True
-
-
 @tagged("post_install", "-at_install")
 class TestMqttInbound(MqCase):
     broker_class = Mosquitto
@@ -84,17 +63,7 @@ class TestMqttInbound(MqCase):
         self.assertOutboxMatchesStockLedger()
 
     def test_consumer_killed_between_apply_and_ack_applies_once(self):
-        crashed = self.start_consumer(consumer_class=CrashAfterCommit)
-        self.publish(self.adjustment(7, msg_id="m-1"))
-        self.wait_handled(1)
-        crashed.thread.join(10)
-        self.assertTrue(crashed.crashed)
-        consumer = self.start_consumer()  # same client id: the session's message comes again
-        self.wait_handled(2)
-        consumer.stop_it()
-        self.assertEqual(self.on_hand(self.product), 7)
-        self.assertEqual(self.inbound().mapped("state"), ["done", "duplicate"])
-        self.assertOutboxMatchesStockLedger()
+        self.check_crash_between_commit_and_ack(MqttConsumer)
 
     @mute_logger("odoo.addons.stock_sync_mq.models.stock_sync_backend")
     def test_poison_is_logged_acked_and_blocks_nothing(self):
