@@ -1152,9 +1152,25 @@ class MrpProduction(models.Model):
             remaining = product.uom_id._compute_quantity(
                 max(open_qty - planned_share, 0.0), original.product_uom, round=False
             )
-            original.with_context(do_not_unreserve=True).product_uom_qty = remaining
+            # A make-to-stock move whose reservation still covers its smaller
+            # demand has nothing to procure or reserve again: mrp's rerun of the
+            # procurement (rule lookups, _action_assign, the order's state) is
+            # skipped, and only its state is set again. A make-to-order move
+            # keeps it (its supply shrinks too), as does one short of stock.
+            covered = original.procure_method == "make_to_stock" and (
+                original.picked
+                or float_compare(
+                    original.quantity, remaining, precision_rounding=original.product_uom.rounding
+                )
+                >= 0
+            )
+            original.with_context(
+                do_not_unreserve=True, no_procurement=covered
+            ).product_uom_qty = remaining
             if original.quantity > remaining and not original.picked:
                 self._scan_trim_reservation(original, remaining)
+            if covered:
+                original._recompute_state()
         else:
             vals = production._get_move_raw_values(product, quantity, product.uom_id)
             vals["location_id"] = location.id
@@ -1170,13 +1186,13 @@ class MrpProduction(models.Model):
                 "action": "consume",
             }
         }
-        move = Move.with_context(**context).create(vals)
-        move._action_confirm(merge=False)
-        move.move_line_ids.unlink()
-        Move.env["stock.move.line"].create(
-            [
+        # As core posts a scrap or an inventory adjustment: the draft move is
+        # created with its picked lines (the quants chosen above), and
+        # _action_done confirms and posts it. Confirming it first would
+        # reserve lines only to drop them for these.
+        vals["move_line_ids"] = [
+            Command.create(
                 {
-                    "move_id": move.id,
                     "product_id": product.id,
                     "product_uom_id": product.uom_id.id,
                     "quantity": qty,
@@ -1184,13 +1200,14 @@ class MrpProduction(models.Model):
                     "package_id": quant.package_id.id,
                     "owner_id": quant.owner_id.id,
                     "location_id": quant.location_id.id,
-                    "location_dest_id": move.location_dest_id.id,
+                    "location_dest_id": vals["location_dest_id"],
                     "picked": True,
                 }
-                for quant, qty in quants
-            ]
-        )
-        move.picked = True
+            )
+            for quant, qty in quants
+        ]
+        vals["picked"] = True
+        move = Move.with_context(**context).create(vals)
         move._action_done(cancel_backorder=True)
         if move.state != "done":
             raise UserError(_("The consumption move could not be posted."))
