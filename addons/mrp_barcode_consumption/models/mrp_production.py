@@ -1049,24 +1049,17 @@ class MrpProduction(models.Model):
             )
 
     def _scan_take_quants(self, product, lot, package, quantity, location, raw_moves, facts):
-        """``[(quant, qty)]`` to consume from, after releasing this MO's own reservation."""
-        Quant = self.env["stock.quant"].sudo()  # sudo: stock is read and moved by the service
-        self._scan_release_reservation(raw_moves, lot, quantity)
-        domain = Quant._get_gather_domain(product, location, lot_id=lot or None, package_id=package)
-        quants = Quant.search(domain, order="in_date, id").filtered(
-            lambda q: q.lot_id == lot and (not package or q.package_id == package)
-        )
-        taken, left = [], quantity
+        """``[(quant, qty)]`` to consume from: free stock, else this MO's own reservation.
+
+        When the free stock of the lot is short, what this MO's open moves
+        reserved of it is released first. Otherwise their reservation stays,
+        and _scan_post trims it to their smaller demand, the scanned lot first.
+        """
         rounding = product.uom_id.rounding
-        for quant in quants:
-            free = quant.quantity - quant.reserved_quantity
-            if float_compare(free, 0.0, precision_rounding=rounding) <= 0:
-                continue
-            qty = min(free, left)
-            taken.append((quant, qty))
-            left = float_round(left - qty, precision_rounding=rounding)
-            if float_is_zero(left, precision_rounding=rounding):
-                break
+        taken, left = self._scan_free_quants(product, lot, package, quantity, location)
+        if not float_is_zero(left, precision_rounding=rounding):
+            self._scan_release_reservation(raw_moves, lot, quantity)
+            taken, left = self._scan_free_quants(product, lot, package, quantity, location)
         if not float_is_zero(left, precision_rounding=rounding):
             available = float_round(quantity - left, precision_rounding=rounding)
             where = location.complete_name
@@ -1099,6 +1092,26 @@ class MrpProduction(models.Model):
                 **facts,
             )
         return taken
+
+    def _scan_free_quants(self, product, lot, package, quantity, location):
+        """``([(quant, qty)], qty left)``: the unreserved stock of the lot that covers ``quantity``."""
+        Quant = self.env["stock.quant"].sudo()  # sudo: stock is read and moved by the service
+        domain = Quant._get_gather_domain(product, location, lot_id=lot or None, package_id=package)
+        quants = Quant.search(domain, order="in_date, id").filtered(
+            lambda q: q.lot_id == lot and (not package or q.package_id == package)
+        )
+        taken, left = [], quantity
+        rounding = product.uom_id.rounding
+        for quant in quants:
+            free = quant.quantity - quant.reserved_quantity
+            if float_compare(free, 0.0, precision_rounding=rounding) <= 0:
+                continue
+            qty = min(free, left)
+            taken.append((quant, qty))
+            left = float_round(left - qty, precision_rounding=rounding)
+            if float_is_zero(left, precision_rounding=rounding):
+                break
+        return taken, left
 
     def _scan_release_reservation(self, raw_moves, lot, quantity):
         """Free what this MO's open raw moves reserved of this lot, up to ``quantity``.
@@ -1168,8 +1181,9 @@ class MrpProduction(models.Model):
                 do_not_unreserve=True, no_procurement=covered
             ).product_uom_qty = remaining
             if original.quantity > remaining and not original.picked:
-                self._scan_trim_reservation(original, remaining)
-            if covered:
+                # Its lines' write sets the move's state from the new demand.
+                self._scan_trim_reservation(original, remaining, quants)
+            elif covered:
                 original._recompute_state()
         else:
             vals = production._get_move_raw_values(product, quantity, product.uom_id)
@@ -1214,10 +1228,16 @@ class MrpProduction(models.Model):
         return move
 
     @staticmethod
-    def _scan_trim_reservation(move, target):
+    def _scan_trim_reservation(move, target, quants):
+        """Reserve no more than ``target`` on ``move``: the scanned quants' lines go first."""
         left = move.quantity - target
+        scanned = {(q.location_id, q.lot_id, q.package_id, q.owner_id) for q, _qty in quants}
         for line in move.move_line_ids.filtered(lambda ml: not ml.picked).sorted(
-            "id", reverse=True
+            lambda ml: (
+                (ml.location_id, ml.lot_id, ml.package_id, ml.owner_id) in scanned,
+                ml.id,
+            ),
+            reverse=True,
         ):
             if left <= 0:
                 break

@@ -37,6 +37,25 @@ class TestLotsSerials(ScanCase):
         self.assertIn("RES-FAR", answer["message"])
         self.assertEqual(self.quantity_at(self.resin, self.elsewhere, self.lot_far), 20)
 
+    def test_reservation_trimmed_from_the_scanned_lot(self):
+        production = self.new_production(qty=60)  # 30 kg: 20 reserved in lot A, 10 in lot B
+        open_resin = production.move_raw_ids.filtered(lambda m: m.product_id == self.resin)
+
+        def reserved(lot):
+            lines = open_resin.move_line_ids.filtered(lambda ml: ml.lot_id == lot)
+            return sum(lines.mapped("quantity"))
+
+        before = {lot: reserved(lot) for lot in (self.lot_a, self.lot_b)}
+        self.assertGreaterEqual(before[self.lot_b], 0.5)
+        # Lot B has free stock left: it is consumed from there, and the order's
+        # reservation shrinks to its smaller demand on lot B, not lot A.
+        answer = self.scan("RES-B", production, quantity=0.5)
+        self.assertTrue(answer["ok"], answer["message"])
+        self.assertAlmostEqual(open_resin.product_uom_qty, 29.5)
+        self.assertAlmostEqual(reserved(self.lot_a), before[self.lot_a])
+        self.assertAlmostEqual(reserved(self.lot_b), before[self.lot_b] - 0.5)
+        self.assertEqual(self.quantity_at(self.resin, self.line_side, self.lot_b), 19.5)
+
     def test_lot_short_of_the_quantity(self):
         production = self.new_production(qty=60)  # 30 kg planned, 20 in lot A
         answer = self.scan("RES-A", production, quantity=25)
