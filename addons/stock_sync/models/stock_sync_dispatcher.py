@@ -147,7 +147,8 @@ class StockSyncDispatcher(models.AbstractModel):
         if not data.get("stock_sync.notify"):
             data["stock_sync.notify"] = True
             dbname = cr.dbname
-            cr.postcommit.add(lambda: cron_wakeup.notify_cron_workers(dbname))
+            # From a thread: the user's request does not wait for the round trip.
+            cr.postcommit.add(lambda: cron_wakeup.notify_cron_workers_soon(dbname))
 
     # ------------------------------------------------------------------
     # Cron entry point
