@@ -1,6 +1,8 @@
 import hashlib
 import json
 import logging
+from collections import defaultdict
+from contextlib import contextmanager
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -9,6 +11,16 @@ from odoo.addons.stock_sync.services import http_transport, webhook_signature
 
 from ..services import backend_config
 from ..services.webhook_request import JSON_TYPES, WebhookAnswer
+
+# The cursor-cache key of the cross-references :meth:`StockSyncBackend._xref_batch` found.
+XREF_MEMO = "stock_sync_connector.xref_batch"
+# The event-data fields that name a cross-reference, and its model.
+XREF_FIELDS = {
+    "sku": "stock.sync.xref.product",
+    "location": "stock.sync.xref.location",
+    "location_to": "stock.sync.xref.location",
+    "unit": "stock.sync.xref.uom",
+}
 
 _logger = logging.getLogger(__name__)
 
@@ -286,9 +298,45 @@ class StockSyncBackend(models.Model):
     # ------------------------------------------------------------------
     def _xref(self, model, code):
         self.ensure_one()
+        memo = self.env.cr.cache.get(XREF_MEMO)
+        key = (model, self.id, self.env.uid, code)
+        if memo and key in memo:
+            return self.env[model].browse(memo[key])
         return self.env[model].search(
             [("backend_id", "=", self.id), ("external_code", "=", code)], limit=1
         )
+
+    @contextmanager
+    def _xref_batch(self, events):
+        """Within the block, :meth:`_xref` answers the codes ``events`` name (their
+        ``sku``, ``location``, ``location_to``, ``unit``, also in ``lines``) from one
+        search per cross-reference model instead of one per code and event.
+
+        Only for the block, in this transaction, whose own events do not edit
+        cross-references: nothing is kept after it.
+        """
+        self.ensure_one()
+        wanted = defaultdict(set)
+        for event in events:
+            data = event.data if isinstance(event.data, dict) else {}
+            for item in [data, *(data.get("lines") or [])]:
+                for field, model in XREF_FIELDS.items():
+                    code = item.get(field) if isinstance(item, dict) else None
+                    if code and isinstance(code, str):
+                        wanted[model].add(code)
+        memo = {}
+        for model, codes in wanted.items():
+            memo.update(dict.fromkeys(((model, self.id, self.env.uid, c) for c in codes), False))
+            xrefs = self.env[model].search(
+                [("backend_id", "=", self.id), ("external_code", "in", list(codes))]
+            )
+            for xref in xrefs:
+                memo[(model, self.id, self.env.uid, xref.external_code)] = xref.id
+        self.env.cr.cache[XREF_MEMO] = memo
+        try:
+            yield
+        finally:
+            self.env.cr.cache.pop(XREF_MEMO, None)
 
     # ------------------------------------------------------------------
     # System of record

@@ -141,13 +141,18 @@ class StockSyncInbound(models.Model):
     def _record_one(self, backend, raw, source, webhook_id):
         return self._record_event(backend, raw, source, webhook_id)[0]
 
-    def _record_event(self, backend, raw, source, webhook_id):
+    def _record_event(self, backend, raw, source, webhook_id, in_savepoint=False):
         """Record one event; ``(answer, record, event)``.
 
         ``record`` is the accepted inbound record and ``event`` the parsed
         canonical event (both ``None`` unless accepted): a caller that applies
         at once hands ``event`` to :meth:`_apply_safely` instead of reading
         the record back and parsing its payload again.
+
+        ``in_savepoint``: the caller already runs this in a savepoint of its own
+        and, on ``UniqueViolation`` (the same event recorded a moment ago by
+        another transaction), calls again, which then records a duplicate: no
+        savepoint of this method's own.
         """
         payload = json.dumps(raw, ensure_ascii=False, sort_keys=True)
         values = {
@@ -178,6 +183,9 @@ class StockSyncInbound(models.Model):
             sequence=event.sequence,
         )
         original = self._original(backend, event.id)
+        if not original and in_savepoint:
+            record = self.create(dict(values, dedup_key=event.id))
+            return {"id": event.id, "status": ACCEPTED}, record, event
         if not original:
             try:
                 with self.env.cr.savepoint():
@@ -269,6 +277,9 @@ class StockSyncInbound(models.Model):
         try:
             with self.env.cr.savepoint():
                 pickings, moves = runner._apply() if event is None else runner._apply_event(event)
+                # Inside the savepoint: written with what the application wrote on
+                # this record (product, location) in one UPDATE when it is flushed.
+                self._set_done(pickings, moves, values)
         except MissingMapping as exc:
             self._set_state(
                 WAITING_MAPPING,
@@ -293,20 +304,21 @@ class StockSyncInbound(models.Model):
                 ),
                 **values,
             )
-        else:
-            # Done is final and a failed attempt linked nothing (rolled back): only
-            # what this application produced is linked, and nothing when it is nothing.
-            if pickings:
-                values["picking_ids"] = [fields.Command.set(pickings.ids)]
-            if moves:
-                values["move_ids"] = [fields.Command.set(moves.ids)]
-            self._set_state(
-                DONE,
-                error=False,
-                missing_mapping=False,
-                applied_at=fields.Datetime.now(),
-                **values,
-            )
+
+    def _set_done(self, pickings, moves, values):
+        # Done is final and a failed attempt linked nothing (rolled back): only
+        # what this application produced is linked, and nothing when it is nothing.
+        if pickings:
+            values = dict(values, picking_ids=[fields.Command.set(pickings.ids)])
+        if moves:
+            values = dict(values, move_ids=[fields.Command.set(moves.ids)])
+        self._set_state(
+            DONE,
+            error=False,
+            missing_mapping=False,
+            applied_at=fields.Datetime.now(),
+            **values,
+        )
 
     def _set_state(self, state, **values):
         """The one place that moves inbound events between states.
@@ -452,7 +464,6 @@ class StockSyncInbound(models.Model):
         product = self._product(data["sku"])
         location = self._location(data["location"])
         quantity = self._quantity(product, data["quantity"], data["unit"])
-        self.write({"product_id": product.id, "location_id": location.id})
         if not delta and self.event_time:
             newer = self.search(
                 [
@@ -479,7 +490,10 @@ class StockSyncInbound(models.Model):
         target = on_hand + quantity if delta else quantity
         self._check_not_negative(product, location, target)
         Move = self.env["stock.move"]
+        # Written last (a failure rolls it back anyway): flushed with the done state.
+        applied_to = {"product_id": product.id, "location_id": location.id}
         if float_is_zero(target - on_hand, precision_rounding=product.uom_id.rounding):
+            self.write(applied_to)
             return self.env["stock.picking"], Move
         self.env.flush_all()
         last = Move.search([], order="id desc", limit=1).id or 0
@@ -499,6 +513,7 @@ class StockSyncInbound(models.Model):
         moves = Move.search(
             [("id", ">", last), ("product_id", "=", product.id), ("is_inventory", "=", True)]
         )
+        self.write(applied_to)
         return self.env["stock.picking"], moves
 
     def _apply_transfer(self, event):
