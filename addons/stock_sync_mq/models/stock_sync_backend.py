@@ -4,11 +4,12 @@ import logging
 import re
 
 from psycopg2 import OperationalError
+from psycopg2.errors import UniqueViolation
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.stock_sync_connector.models.stock_sync_inbound import ACCEPTED, REJECTED
+from odoo.addons.stock_sync_connector.models.stock_sync_inbound import REJECTED
 from odoo.addons.stock_sync_connector.services import inbound_event
 
 from ..services import amqp_transport, mqtt_transport
@@ -298,35 +299,54 @@ class StockSyncBackend(models.Model):
         self.ensure_one()
         backend = self.with_user(self.inbound_user_id).with_company(self.company_id)
         Inbound = backend.env["stock.sync.inbound"]
+        # First every message recorded (deduplicated), then the accepted ones applied in
+        # order, their cross-references found in one search per kind for the batch.
+        recorded = [backend._mq_record_safely(Inbound, message) for message in messages]
+        accepted = [(record, event) for _answer, record, event in recorded if record]
+        with backend._xref_batch([event for _record, event in accepted]):
+            for record, event in accepted:
+                record._apply_safely(event)
         answers = []
-        for message in messages:
-            try:
-                with self.env.cr.savepoint():
-                    answers.append(backend._mq_receive_one(Inbound, message))
-            except OperationalError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a poison message is logged, acknowledged
-                _logger.exception(
-                    "Inventory Sync: broker message on %s failed", message.get("origin")
-                )
-                answers.append(
-                    backend._mq_refuse(
-                        Inbound,
-                        message,
-                        _(
-                            "Unexpected %(error)s while recording the message: see the server "
-                            "log. It was acknowledged, so it is not redelivered.",
-                            error=exc.__class__.__name__,
-                        ),
-                    )
-                )
+        for answer, record, _event in recorded:
+            if record:
+                answer["state"] = record.state
+                if record.error:
+                    answer["error"] = record.error
+            answers.append(answer)
         return answers
 
+    def _mq_record_safely(self, Inbound, message):
+        """Record one message in a savepoint of its own; ``(answer, record, event)``."""
+        try:
+            try:
+                with self.env.cr.savepoint():
+                    return self._mq_receive_one(Inbound, message)
+            except UniqueViolation:
+                # The same event recorded a moment ago by another transaction: recorded
+                # again, it is now found and logged as its duplicate.
+                with self.env.cr.savepoint():
+                    return self._mq_receive_one(Inbound, message)
+        except OperationalError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a poison message is logged, acknowledged
+            _logger.exception("Inventory Sync: broker message on %s failed", message.get("origin"))
+            reason = _(
+                "Unexpected %(error)s while recording the message: see the server "
+                "log. It was acknowledged, so it is not redelivered.",
+                error=exc.__class__.__name__,
+            )
+            return self._mq_refuse(Inbound, message, reason), None, None
+
     def _mq_receive_one(self, Inbound, message):
+        """Record one message (not applied yet); ``(answer, record, event)``.
+
+        ``record`` and ``event`` are ``None`` unless the event was accepted. Runs in
+        the caller's savepoint (:meth:`_mq_record_safely`).
+        """
         body = message["body"]
         limit = self.max_body_kb * 1024
         if len(body) > limit:
-            return self._mq_refuse(
+            return self._mq_refuse_one(
                 Inbound,
                 message,
                 _(
@@ -339,11 +359,11 @@ class StockSyncBackend(models.Model):
         try:
             raw = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
-            return self._mq_refuse(
+            return self._mq_refuse_one(
                 Inbound, message, _("Malformed JSON: %s. Send one JSON object per message.", exc)
             )
         if not isinstance(raw, dict):
-            return self._mq_refuse(
+            return self._mq_refuse_one(
                 Inbound,
                 message,
                 _("A message holds one JSON object (one event), not %s.", type(raw).__name__),
@@ -352,13 +372,10 @@ class StockSyncBackend(models.Model):
         if "specversion" not in raw and raw.get(field) in (None, "") and message.get("message_id"):
             raw = dict(raw, **{field: message["message_id"]})
         # The event parsed when recorded is the one applied: no second parse nor search.
-        answer, record, event = Inbound._record_event(self, raw, "broker", None)
-        if answer["status"] == ACCEPTED:
-            record._apply_safely(event)
-            answer["state"] = record.state
-            if record.error:
-                answer["error"] = record.error
-        return answer
+        return Inbound._record_event(self, raw, "broker", None, in_savepoint=True)
+
+    def _mq_refuse_one(self, Inbound, message, reason):
+        return self._mq_refuse(Inbound, message, reason), None, None
 
     def _mq_refuse(self, Inbound, message, reason):
         """Log a message refused before it was an event (too large, not JSON, ...)."""

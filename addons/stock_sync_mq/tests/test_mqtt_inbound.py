@@ -62,6 +62,28 @@ class TestMqttInbound(MqCase):
         self.assertEqual(self.on_hand(self.product), 6)
         self.assertOutboxMatchesStockLedger()
 
+    @mute_logger("odoo.sql_db")
+    def test_event_recorded_meanwhile_by_another_transaction_is_a_duplicate(self):
+        message = {"body": self.adjustment(2, msg_id="race-1"), "message_id": None, "origin": "t"}
+        self.assertEqual(self.backend._mq_receive([message])[0]["state"], "done")
+        Inbound = type(self.env["stock.sync.inbound"])
+        original, looks = Inbound._original, []
+
+        def unseen_once(inbound, backend, event_id):
+            # The first look misses it, as when another transaction has just recorded it.
+            looks.append(event_id)
+            return inbound.browse() if len(looks) == 1 else original(inbound, backend, event_id)
+
+        with patch.object(Inbound, "_original", unseen_once):
+            answers = self.backend._mq_receive([message])
+        self.assertEqual(answers[0]["status"], "duplicate")
+        self.assertEqual(len(looks), 2, "recorded again after the unique violation")
+        records = self.inbound()
+        self.assertEqual(records.mapped("state"), ["done", "duplicate"])
+        self.assertEqual(records[1].duplicate_of_id, records[0])
+        self.assertEqual(self.on_hand(self.product), 2)
+        self.assertOutboxMatchesStockLedger()
+
     def test_consumer_killed_between_apply_and_ack_applies_once(self):
         self.check_crash_between_commit_and_ack(MqttConsumer)
 
