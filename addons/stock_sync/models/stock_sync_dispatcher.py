@@ -12,10 +12,13 @@ a network:
 
 A dispatcher that dies after claiming loses nothing: its lease expires and
 the rows are claimed again (at-least-once; receivers dedupe on the event id).
+A run works in lanes, threads that each serve their own share of the
+partition keys (``_cron_dispatch``).
 The states and their transitions are in ``stock_sync_delivery``.
 """
 
 import logging
+import threading
 import time
 import traceback
 import uuid
@@ -33,9 +36,7 @@ from .stock_sync_delivery import DEAD, FAILED, WAITING
 
 _logger = logging.getLogger(__name__)
 
-Claimed = namedtuple(
-    "Claimed", "id event_uuid payload attempts partition_key sequence send_alone"
-)
+Claimed = namedtuple("Claimed", "id event_uuid payload attempts partition_key sequence send_alone")
 
 # A claim that collides with another dispatcher's commit is simply tried again.
 CLAIM_TRIES = 3
@@ -48,6 +49,12 @@ SPLIT_ON = (transport.HTTP_5XX, transport.INVALID_RESPONSE, transport.HTTP_4XX)
 REST_ON = (transport.TIMEOUT, transport.CONNECTION, transport.CONFIG, transport.INTERNAL)
 # A run looks at the whole queue again after this many seconds (see ClaimFloor).
 RESCAN_SECONDS = 2.0
+# Lanes of a run (system parameter stock_sync.dispatch_lanes): see _cron_dispatch.
+DEFAULT_LANES = 2
+MAX_LANES = 8
+# Events numbered per step of a run: while one lane numbers, the other sends
+# what is numbered already (a step of 10,000 held both lanes up at a burst).
+NUMBER_STEP = 2000
 
 
 class ClaimFloor:
@@ -155,24 +162,84 @@ class StockSyncDispatcher(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _cron_dispatch(self, time_budget=None):
-        """Send due deliveries until none is left or the time budget is spent."""
+        """Send due deliveries until none is left or the time budget is spent.
+
+        The run works in lanes (system parameter ``stock_sync.dispatch_lanes``,
+        default 2), each a thread with its own cursors that serves the
+        partition keys hashed to it: a key belongs to one lane, so its order
+        holds, and while one lane waits for its receiver or for the database
+        the other one works (a lane alone left a core idle either way).
+        """
+        # sudo: system parameters are technical
+        params = self.env["ir.config_parameter"].sudo()
         if time_budget is None:
-            param = (  # sudo: system parameters are technical
-                self.env["ir.config_parameter"].sudo().get_param("stock_sync.dispatch_time_budget")
-            )
-            time_budget = float(param or 50)
+            time_budget = float(params.get_param("stock_sync.dispatch_time_budget") or 50)
         deadline = time.monotonic() + time_budget
         self.env.flush_all()  # claims run in their own cursors: they must see our writes
         # sudo: the dispatcher serves every company's endpoints, whoever runs the cron.
         endpoints = self.env["stock.sync.endpoint"].sudo().search([])
-        if endpoints:
-            self._heal_parking(endpoints)
-        sent, more = 0, bool(endpoints)
+        if not endpoints:
+            return 0
+        self._heal_parking(endpoints)
+        lanes = self._lane_count(params.get_param("stock_sync.dispatch_lanes"))
+        if lanes == 1:
+            sent = self._dispatch_lane(endpoints, deadline)
+        else:
+            sent = self._dispatch_in_lanes(endpoints, deadline, lanes)
+        self._schedule_next_run(endpoints)
+        return sent
+
+    @api.model
+    def _lane_count(self, param):
+        # A test's cursors share one connection under a lock: one lane there.
+        if self.env.registry.in_test_mode():
+            return 1
+        try:
+            return min(max(int(param or DEFAULT_LANES), 1), MAX_LANES)
+        except ValueError:
+            return DEFAULT_LANES
+
+    @api.model
+    def _dispatch_in_lanes(self, endpoints, deadline, lanes):
+        """Run ``lanes`` lanes in threads until each is done; return how many were sent."""
+        results, errors = [0] * lanes, []
+
+        def run(lane):
+            try:
+                # The lane's own cursor: an environment is not shared between threads.
+                with self.env.registry.cursor() as cr:
+                    env = self._cursor_env(cr)
+                    results[lane] = env["stock.sync.dispatcher"]._dispatch_lane(
+                        env["stock.sync.endpoint"].browse(endpoints.ids), deadline, (lane, lanes)
+                    )
+            except Exception as exc:  # noqa: BLE001 - raised again in the cron's thread
+                errors.append(exc)
+
+        threads = [
+            threading.Thread(target=run, args=(lane,), name=f"stock_sync lane {lane}")
+            for lane in range(lanes)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+        return sum(results)
+
+    @api.model
+    def _dispatch_lane(self, endpoints, deadline, lane=None):
+        """Claim, send and record batches of ``lane`` until none is due or ``deadline``.
+
+        ``lane``: ``(index, count)``, the share of the partition keys this loop
+        serves (see ``_cron_dispatch``); None: all of them.
+        """
+        sent, more = 0, True
         floors = {endpoint.id: ClaimFloor() for endpoint in endpoints}
         while more and time.monotonic() < deadline:
-            numbered = self._number_new_events()
+            numbered = self._number_new_events(NUMBER_STEP)
             progress = sum(
-                self._dispatch_batch(endpoint, floors[endpoint.id]) for endpoint in endpoints
+                self._dispatch_batch(endpoint, floors[endpoint.id], lane) for endpoint in endpoints
             )
             sent += progress
             if not progress:
@@ -180,14 +247,14 @@ class StockSyncDispatcher(models.AbstractModel):
                     more = False
                 elif numbered is None:  # another dispatcher is numbering: look again soon
                     time.sleep(0.05)
-        self._schedule_next_run(endpoints)
         return sent
 
     @api.model
-    def _number_new_events(self):
+    def _number_new_events(self, limit=None):
         """Give committed events their per-key sequence, in a short transaction of its own."""
         with self.env.registry.cursor() as cr:
-            return self._cursor_env(cr)["stock.sync.sequence"]._number_new_events()
+            Sequence = self._cursor_env(cr)["stock.sync.sequence"]
+            return Sequence._number_new_events(limit) if limit else Sequence._number_new_events()
 
     @api.model
     def _heal_parking(self, endpoints):
@@ -198,13 +265,14 @@ class StockSyncDispatcher(models.AbstractModel):
                 Delivery._heal_parking(endpoint.id)
 
     @api.model
-    def _dispatch_batch(self, endpoint, floor=None):
+    def _dispatch_batch(self, endpoint, floor=None, lane=None):
         """Claim, send and record one batch for ``endpoint``; return how many were sent.
 
-        ``floor``: the run's ``ClaimFloor`` for the endpoint, if any.
+        ``floor``: the run's ``ClaimFloor`` for the endpoint, if any; ``lane``: see
+        ``_dispatch_lane``.
         """
         token = uuid.uuid4().hex
-        rows = self._claim(endpoint, token, floor)
+        rows = self._claim(endpoint, token, floor, lane)
         if not rows:
             return 0
         result = self._send(endpoint, rows)
@@ -234,10 +302,11 @@ class StockSyncDispatcher(models.AbstractModel):
         return cr.fetchone()[0]
 
     @api.model
-    def _claim(self, endpoint, token, floor=None):
+    def _claim(self, endpoint, token, floor=None, lane=None):
         """Take up to a batch of due deliveries of ``endpoint``, in key order; commit.
 
-        ``floor``: a ``ClaimFloor`` the claim starts from and moves up (a run's own).
+        ``floor``: a ``ClaimFloor`` the claim starts from and moves up (a run's own);
+        ``lane``: only the keys of this lane (see ``_dispatch_lane``).
         """
         for _try in range(CLAIM_TRIES):
             try:
@@ -245,11 +314,11 @@ class StockSyncDispatcher(models.AbstractModel):
                     env = self._cursor_env(cr)
                     if floor is not None and time.monotonic() - floor.since > RESCAN_SECONDS:
                         floor.reset()
-                    rows = self._claim_in(env, endpoint, token, floor)
+                    rows = self._claim_in(env, endpoint, token, floor, lane)
                     if not rows and floor is not None and not floor.fresh:
                         # Nothing above the floor: look at the whole queue once more.
                         floor.reset()
-                        rows = self._claim_in(env, endpoint, token, floor)
+                        rows = self._claim_in(env, endpoint, token, floor, lane)
                     return rows
             except pg_errors.SerializationFailure:
                 # Another dispatcher committed a claim on these rows after our
@@ -258,7 +327,7 @@ class StockSyncDispatcher(models.AbstractModel):
         return []
 
     @api.model
-    def _claim_in(self, env, endpoint, token, floor=None):
+    def _claim_in(self, env, endpoint, token, floor=None, lane=None):
         Delivery = env["stock.sync.delivery"]
         now = self._db_now(env.cr)
         if env["stock.sync.endpoint"].browse(endpoint.id)._resting(now):
@@ -268,7 +337,12 @@ class StockSyncDispatcher(models.AbstractModel):
         lowest_due = None
         for _round in range(CLAIM_ROUNDS):
             candidates = Delivery._lock_due(
-                endpoint.id, now, endpoint.batch_size, skip_keys, after_event=floor.event_id
+                endpoint.id,
+                now,
+                endpoint.batch_size,
+                skip_keys,
+                after_event=floor.event_id,
+                lane=lane,
             )
             if not candidates:
                 return []
@@ -293,12 +367,12 @@ class StockSyncDispatcher(models.AbstractModel):
                 row for row in candidates if row[1] not in blockers or row[2] < blockers[row[1]]
             ]
             # What was not final at this claim, per key: its floor from now on.
-            for key in keys:
-                lowest = [row[2] for row in chosen if row[1] == key]
-                if key in blockers:
-                    lowest.append(blockers[key])
-                if lowest:
-                    floor.keys[key] = min(lowest)
+            # (One pass over the rows: a loop per key cost keys x rows.)
+            lowest = dict(blockers)
+            for row in chosen:
+                if row[1] not in lowest or row[2] < lowest[row[1]]:
+                    lowest[row[1]] = row[2]
+            floor.keys.update(lowest)
             if chosen:
                 floor.event_id = lowest_due
                 lease_until = now + timedelta(seconds=2 * endpoint.timeout + 60)
