@@ -120,12 +120,11 @@ class LimsCase(StockSyncCase, HttpCase):
 
     def lab_decides(self, answers=1):
         """Send the outbox to the lab (as the dispatcher does after commit); wait for its posts."""
-        self.env.flush_all()
         # The lab posts once the dispatcher is done: both would use the test's cursor.
         with self.sim.paused():
-            self.env["stock.sync.dispatcher"]._cron_dispatch(time_budget=10)
+            self.dispatch()
         result = self.sim.wait_answers(answers)
-        self.env.invalidate_all()
+        self.env.invalidate_all()  # the lab's posts went through the server
         return result
 
     def post(self, *dispositions, **kwargs):

@@ -298,9 +298,9 @@ class OutboxAssertions:
             product, quantity, lot = line.product_id.id, line.quantity_product_uom, line.lot_id.id
             owner = line.owner_id.id
             ledger[(product, line.location_id.id, lot, line.package_id.id, owner)] -= quantity
-            ledger[
-                (product, line.location_dest_id.id, lot, line.result_package_id.id, owner)
-            ] += quantity
+            ledger[(product, line.location_dest_id.id, lot, line.result_package_id.id, owner)] += (
+                quantity
+            )
         return ledger, len(lines)
 
     @staticmethod
@@ -519,6 +519,31 @@ class StockSyncCase(OutboxAssertions, TransactionCase):
             }
         )
 
+    # Dispatcher runs are called directly, as the cron would after commit. Tests
+    # that use them enter test mode, so the dispatcher's cursors share the test's
+    # transaction.
+    dispatch_budget = 10
+
+    def dispatch(self, budget=None):
+        """Commit as the user would (precommit hooks write pending events), then run the
+        dispatch cron once within ``budget`` seconds; return the events sent."""
+        self.env.cr.flush()
+        sent = self.env["stock.sync.dispatcher"]._cron_dispatch(
+            time_budget=budget or self.dispatch_budget
+        )
+        self.env.invalidate_all()
+        return sent
+
+    def make_due(self):
+        """Let time pass: retries and rests are due now."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE stock_sync_delivery SET next_attempt_at = %s WHERE state = 'failed'",
+            (fields.Datetime.now(),),
+        )
+        self.env.cr.execute("UPDATE stock_sync_endpoint SET paused_until = NULL")
+        self.env.invalidate_all()
+
     def events_of(self, records):
         return self.env["stock.sync.event"].search(
             [("move_line_id", "in", records.move_line_ids.ids)], order="id"
@@ -550,21 +575,6 @@ class OutboxDeliveryCase(StockSyncCase):
         self.startPatcher(patch.object(requests.Session, "send", _super_send))
         self.registry.enter_test_mode(self.cr)
         self.addCleanup(self.registry.leave_test_mode)
-
-    def dispatch(self, budget=10):
-        sent = self.env["stock.sync.dispatcher"]._cron_dispatch(time_budget=budget)
-        self.env.invalidate_all()
-        return sent
-
-    def make_due(self):
-        """Let time pass: retries and rests are due now."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE stock_sync_delivery SET next_attempt_at = %s WHERE state = 'failed'",
-            (fields.Datetime.now(),),
-        )
-        self.env.cr.execute("UPDATE stock_sync_endpoint SET paused_until = NULL")
-        self.env.invalidate_all()
 
 
 class MemoryTransport(transport.Transport):

@@ -25,19 +25,6 @@ class TestTransportSeam(StockSyncCase):
         self.registry.enter_test_mode(self.cr)
         self.addCleanup(self.registry.leave_test_mode)
 
-    def dispatch(self):
-        sent = self.env["stock.sync.dispatcher"]._cron_dispatch(time_budget=10)
-        self.env.invalidate_all()
-        return sent
-
-    def make_due(self):
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE stock_sync_delivery SET next_attempt_at = now() AT TIME ZONE 'UTC'"
-            " WHERE state = 'failed'; UPDATE stock_sync_endpoint SET paused_until = NULL"
-        )
-        self.env.invalidate_all()
-
     def test_batches_are_signed_by_the_engine_and_keep_key_order(self):
         deliveries = self.events_of(
             self.receive([(self.product, 1), (self.carton, 2)]) | self.receive([(self.product, 3)])

@@ -12,7 +12,7 @@ from unittest.mock import patch
 
 import requests
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.tests import HttpCase
 from odoo.tests.common import _super_send
 
@@ -94,21 +94,6 @@ class OutboundMixin:
             }
         )
         cls.endpoint.active = False  # the base class's plain webhook endpoint
-
-    def dispatch(self):
-        sent = self.env["stock.sync.dispatcher"]._cron_dispatch(time_budget=10)
-        self.env.invalidate_all()
-        return sent
-
-    def make_due(self):
-        """Make the failed deliveries due now, and no endpoint paused."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE stock_sync_delivery SET next_attempt_at = %s WHERE state = 'failed'",
-            (fields.Datetime.now(),),
-        )
-        self.env.cr.execute("UPDATE stock_sync_endpoint SET paused_until = NULL")
-        self.env.invalidate_all()
 
     def deliveries(self, picking):
         """The deliveries of ``picking``'s events to the backend's endpoint."""

@@ -1,7 +1,8 @@
 """Hold events reach the WMS with the external status of the stock's new bucket."""
 
-from odoo import Command
 from odoo.tests import tagged
+
+from odoo.addons.stock_sync_connector.tests.common import OutboundMixin
 
 from .common import StatusCase
 
@@ -9,29 +10,12 @@ HOLD = "odoo.stock_quality_hold.hold.v1"
 
 
 @tagged("post_install", "-at_install")
-class TestStatusOutbound(StatusCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.rest_endpoint = cls.env["stock.sync.endpoint"].create(
-            {
-                "name": "WMS through the backend",
-                "transport": "wms_rest",
-                "backend_id": cls.backend.id,
-                "cadence_bulk": "realtime",
-                "secret_ids": [Command.create({})],
-            }
-        )
-        cls.endpoint.active = False
-
-    def dispatch(self):
-        self.env.cr.flush()
-        self.env["stock.sync.dispatcher"]._cron_dispatch(time_budget=10)
-        self.env.invalidate_all()
+class TestStatusOutbound(OutboundMixin, StatusCase):
+    endpoint_name = "WMS through the backend"
 
     def hold_deliveries(self):
         return self.env["stock.sync.delivery"].search(
-            [("endpoint_id", "=", self.rest_endpoint.id), ("event_id.type", "=", HOLD)],
+            [("endpoint_id", "=", self.backend_endpoint.id), ("event_id.type", "=", HOLD)],
             order="id",
         )
 
@@ -64,7 +48,7 @@ class TestStatusOutbound(StatusCase):
             ],
         )
         self.assertEqual({h["sku"] for h in holds}, {"EXT-API"})
-        self.assertOutboxMatchesStockLedger(endpoint=self.rest_endpoint)
+        self.assertOutboxMatchesStockLedger(endpoint=self.backend_endpoint)
 
     def test_a_bucket_without_status_is_a_dead_letter_naming_it(self):
         self.receive([(self.product, 10)])

@@ -128,19 +128,7 @@ class MqCase(StockSyncCase):
         self.handled_cond = threading.Condition()
 
     # -- outbound ------------------------------------------------------------
-    def dispatch(self, budget=20):
-        sent = self.env["stock.sync.dispatcher"]._cron_dispatch(time_budget=budget)
-        self.env.invalidate_all()
-        return sent
-
-    def make_due(self):
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE stock_sync_delivery SET next_attempt_at = %s WHERE state = 'failed'",
-            (fields.Datetime.now(),),
-        )
-        self.env.cr.execute("UPDATE stock_sync_endpoint SET paused_until = NULL")
-        self.env.invalidate_all()
+    dispatch_budget = 20
 
     def emit_notes(self, products, per_product):
         """``per_product`` test notes for each product, interleaved; returns {key: [n...]}."""

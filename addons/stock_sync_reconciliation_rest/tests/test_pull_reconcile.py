@@ -1,15 +1,17 @@
 """End to end with a live WMS: events in flight, acknowledged, then a real shrinkage corrected."""
 
-from odoo import Command
 from odoo.tests import tagged
 
+from odoo.addons.stock_sync_connector.tests.common import OutboundMixin
 from odoo.addons.stock_sync_connector_rest.tests.common import WmsCase
 
 from .wms_snapshot_simulator import SnapshotWmsSimulator
 
 
 @tagged("post_install", "-at_install")
-class TestPullReconcile(WmsCase):
+class TestPullReconcile(OutboundMixin, WmsCase):
+    endpoint_name = "WMS through the backend"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -24,26 +26,12 @@ class TestPullReconcile(WmsCase):
                 "recon_warehouse_id": cls.warehouse.id,
             }
         )
-        cls.rest_endpoint = cls.env["stock.sync.endpoint"].create(
-            {
-                "name": "WMS through the backend",
-                "transport": "wms_rest",
-                "backend_id": cls.backend.id,
-                "cadence_bulk": "realtime",
-                "secret_ids": [Command.create({})],
-            }
-        )
-        cls.endpoint.active = False
         cls.product.standard_price = 10
         # Movements go to the WMS in each (factor 1), as its snapshot counts them: without
         # this the transport sends the base class's boxes of 10 (0.5 BOX10 for 5 units).
         cls.env["stock.sync.xref.uom"].create(
             {"backend_id": cls.backend.id, "external_code": "EA", "uom_id": cls.product.uom_id.id}
         )
-
-    def dispatch(self):
-        self.env["stock.sync.dispatcher"]._cron_dispatch(time_budget=10)
-        self.env.invalidate_all()
 
     def reconcile(self):
         run = self.backend._reconcile()
