@@ -420,6 +420,7 @@ class StockSyncDispatcher(models.AbstractModel):
             events=[(row.event_uuid, row.payload) for row in rows],
             body=body,
             headers=headers,
+            partition_keys=[row.partition_key for row in rows],
         )
         try:
             return endpoint._transport().send(batch)

@@ -40,10 +40,12 @@ class Batch:
     ``body`` is the structured-mode batch (a JSON array, as text) whose
     content type is :attr:`content_type`; ``events`` are the same events
     one by one, as ``(id, JSON text)``, for transports that publish one
-    message per event. ``headers`` are the Standard Webhooks signature
-    headers the engine computed over ``body``; each transport carries them
-    the way its binding does (HTTP headers, MQTT user properties, AMQP
-    application properties).
+    message per event; ``partition_keys`` their partition keys in the same
+    order, as the engine claimed them (``None`` when whoever built the
+    batch did not give them: each event's ``partitionkey`` says it).
+    ``headers`` are the Standard Webhooks signature headers the engine
+    computed over ``body``; each transport carries them the way its binding
+    does (HTTP headers, MQTT user properties, AMQP application properties).
     """
 
     endpoint_key: tuple  # (database, endpoint id): what a transport may pool by
@@ -53,6 +55,7 @@ class Batch:
     body: str
     headers: dict
     content_type: str = "application/cloudevents-batch+json"
+    partition_keys: list = None  # [partition key] of ``events``, in their order
 
     @property
     def event_ids(self):

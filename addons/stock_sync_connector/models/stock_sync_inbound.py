@@ -17,6 +17,7 @@ applied completely or not at all.
 
 import json
 import logging
+from contextlib import contextmanager
 
 from psycopg2 import errors as pg_errors
 
@@ -49,6 +50,8 @@ RETRYABLE = (WAITING_MAPPING, HELD_NEGATIVE, ERROR)
 # The answers a sender gets, per event.
 ACCEPTED = "accepted"
 PAYLOAD_EXCERPT = 4000
+# The cursor-cache key of the event ids :meth:`StockSyncInbound._dedup_batch` found unrecorded.
+DEDUP_MEMO = "stock_sync_connector.dedup_batch"
 
 
 class MissingMapping(Exception):
@@ -146,8 +149,9 @@ class StockSyncInbound(models.Model):
 
         ``record`` is the accepted inbound record and ``event`` the parsed
         canonical event (both ``None`` unless accepted): a caller that applies
-        at once hands ``event`` to :meth:`_apply_safely` instead of reading
-        the record back and parsing its payload again.
+        at once hands ``event`` to :meth:`_apply_safely` (or to :meth:`_apply_now`,
+        in the savepoint that recorded it) instead of reading the record back
+        and parsing its payload again.
 
         ``in_savepoint``: the caller already runs this in a savepoint of its own
         and, on ``UniqueViolation`` (the same event recorded a moment ago by
@@ -207,7 +211,40 @@ class StockSyncInbound(models.Model):
         return dict(inbound_event.CHECKS)
 
     def _original(self, backend, event_id):
+        memo = self.env.cr.cache.get(DEDUP_MEMO)
+        key = (backend.id, self.env.uid, event_id)
+        if memo and key in memo:
+            # Unrecorded when the batch began; one look only: a later look (the
+            # same id again in the batch, a unique violation) searches.
+            memo.discard(key)
+            return self.browse()
         return self.search([("backend_id", "=", backend.id), ("dedup_key", "=", event_id)], limit=1)
+
+    @contextmanager
+    def _dedup_batch(self, backend, event_ids):
+        """Within the block, the first :meth:`_original` of each of ``event_ids``
+        that none is recorded yet is answered from one search for them all,
+        instead of one search per event.
+
+        Only for one block of one transaction that records these events: an
+        event recorded meanwhile by another transaction still fails the unique
+        constraint, and is then looked for again (see :meth:`_record_event`).
+        """
+        ids = {str(event_id) for event_id in event_ids if event_id}
+        recorded = set()
+        if ids:
+            recorded = set(
+                self.search(
+                    [("backend_id", "=", backend.id), ("dedup_key", "in", list(ids))]
+                ).mapped("dedup_key")
+            )
+        self.env.cr.cache[DEDUP_MEMO] = {
+            (backend.id, self.env.uid, event_id) for event_id in ids - recorded
+        }
+        try:
+            yield
+        finally:
+            self.env.cr.cache.pop(DEDUP_MEMO, None)
 
     @api.model
     def _webhook_seen(self, backend, webhook_id):
@@ -270,32 +307,74 @@ class StockSyncInbound(models.Model):
         else it is parsed from the stored payload.
         """
         self.ensure_one()
-        backend = self.backend_id
-        runner = self.with_user(backend.inbound_user_id).with_company(backend.company_id)
-        runner = runner.with_context(stock_sync_connector_backend_id=backend.id)
         values = {"attempts": self.attempts + 1}
         try:
             with self.env.cr.savepoint():
-                pickings, moves = runner._apply() if event is None else runner._apply_event(event)
-                # Inside the savepoint: written with what the application wrote on
-                # this record (product, location) in one UPDATE when it is flushed.
-                self._set_done(pickings, moves, values)
-        except MissingMapping as exc:
+                self._apply_now(event, values)
+        except Exception as exc:  # noqa: BLE001 - recorded on the event, never lost
+            self._record_failure(exc, values)
+
+    def _apply_now(self, event, values):
+        """Apply this event and write it done with ``values``, in the caller's savepoint.
+
+        Raises what the application raised (:meth:`_apply`); the caller rolls
+        its savepoint back and records the failure (:meth:`_record_failure`).
+        """
+        self.ensure_one()
+        backend = self.backend_id
+        runner = self.with_user(backend.inbound_user_id).with_company(backend.company_id)
+        runner = runner.with_context(stock_sync_connector_backend_id=backend.id)
+        pickings, moves = runner._apply() if event is None else runner._apply_event(event)
+        # Inside the savepoint: written with what the application wrote on this
+        # record (product, location) in one UPDATE when it is flushed.
+        self._set_done(pickings, moves, values)
+
+    def _record_failure(self, exc, values):
+        """Record why applying failed (``exc``; its savepoint was rolled back).
+
+        In a savepoint of its own: when recording the reason fails in turn
+        (the alert of a held event, say), the event is still written in error,
+        with what happened; only a database that refuses even that raises.
+        """
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._set_failed(exc, values)
+        except Exception as failure:  # noqa: BLE001 - the event must still get its outcome
+            _logger.exception(
+                "Inventory Sync: the outcome of inbound event %s could not be recorded",
+                self.external_id,
+            )
+            with self.env.cr.savepoint():
+                self._set_state(
+                    ERROR,
+                    error=_(
+                        "Not applied (%(cause)s), and an unexpected %(error)s happened while "
+                        "recording why: see the server log, then Retry.",
+                        cause=exc.__class__.__name__,
+                        error=failure.__class__.__name__,
+                    ),
+                    **values,
+                )
+
+    def _set_failed(self, exc, values):
+        """Write the state that ``exc``, raised while applying, calls for."""
+        if isinstance(exc, MissingMapping):
             self._set_state(
                 WAITING_MAPPING,
                 error=_("No mapping for %(what)s: add it, the event is then applied.", what=exc),
                 missing_mapping=str(exc),
                 **values,
             )
-        except HeldNegative as exc:
+        elif isinstance(exc, HeldNegative):
             self._set_state(HELD_NEGATIVE, error=str(exc), **values)
             self._alert_warehouse_team(str(exc))
-        except Rejected as exc:
+        elif isinstance(exc, Rejected):
             self._set_state(REJECTED, error=str(exc), **values)
-        except (UserError, ValidationError, AccessError, InboundEventError) as exc:
+        elif isinstance(exc, (UserError, ValidationError, AccessError, InboundEventError)):
             self._set_state(ERROR, error=str(exc), **values)
-        except Exception as exc:  # noqa: BLE001 - recorded on the event, never lost
-            _logger.exception("Inventory Sync: inbound event %s failed", self.external_id)
+        else:
+            _logger.error("Inventory Sync: inbound event %s failed", self.external_id, exc_info=exc)
             self._set_state(
                 ERROR,
                 error=_(

@@ -2,12 +2,14 @@ import hashlib
 import json
 import logging
 import re
+from types import SimpleNamespace
 
 from psycopg2 import OperationalError
 from psycopg2.errors import UniqueViolation
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.stock_sync_connector.models.stock_sync_inbound import REJECTED
 from odoo.addons.stock_sync_connector.services import inbound_event
@@ -292,56 +294,115 @@ class StockSyncBackend(models.Model):
         Runs in the caller's transaction: the consumer commits it, then
         acknowledges the messages. Every message gets an inbound-log entry
         (a refused one too: too large, not JSON, no id...), so each can be
-        acknowledged; nothing is half-written (a savepoint per message). A
-        database concurrency error is raised: the caller retries the whole
-        transaction and acknowledges nothing meanwhile.
+        acknowledged; nothing is half-written (a savepoint per message,
+        :meth:`_mq_take`). A database concurrency error is raised: the caller
+        retries the whole transaction and acknowledges nothing meanwhile.
         """
         self.ensure_one()
         backend = self.with_user(self.inbound_user_id).with_company(self.company_id)
         Inbound = backend.env["stock.sync.inbound"]
-        # First every message recorded (deduplicated), then the accepted ones applied in
-        # order, their cross-references found in one search per kind for the batch.
-        recorded = [backend._mq_record_safely(Inbound, message) for message in messages]
-        accepted = [(record, event) for _answer, record, event in recorded if record]
-        with backend._xref_batch([event for _record, event in accepted]):
-            for record, event in accepted:
-                record._apply_safely(event)
-        answers = []
-        for answer, record, _event in recorded:
-            if record:
-                answer["state"] = record.state
-                if record.error:
-                    answer["error"] = record.error
-            answers.append(answer)
-        return answers
+        # The batch's cross-references and already recorded ids, each found in one
+        # search for the batch rather than one per message.
+        peeked = [backend._mq_peek(message) for message in messages]
+        ids = [event.get("id") for event in peeked if event]
+        ids = [i for i in ids if isinstance(i, str | int) and not isinstance(i, bool)]
+        events = [SimpleNamespace(data=event.get("data")) for event in peeked if event]
+        with backend._xref_batch(events), Inbound._dedup_batch(backend, ids):
+            return [backend._mq_take(Inbound, message) for message in messages]
 
-    def _mq_record_safely(self, Inbound, message):
-        """Record one message in a savepoint of its own; ``(answer, record, event)``."""
+    def _mq_peek(self, message):
+        """The message's canonical event as a dict, read without checks (``None`` if
+        it is no JSON object): what the batch will look up, not what is recorded."""
+        body = message["body"]
+        if len(body) > self.max_body_kb * 1024:
+            return None
         try:
+            raw = json.loads(body)
+            event = self._to_canonical(raw) if isinstance(raw, dict) else None
+        except Exception:  # noqa: BLE001 - only a look ahead: recording the message says what is wrong
+            return None
+        return event if isinstance(event, dict) else None
+
+    def _mq_take(self, Inbound, message):
+        """Record, apply and write done one message, in one savepoint; its answer.
+
+        When applying fails, that savepoint is rolled back and the message
+        recorded again in a fresh one, with the state the failure calls for
+        (waiting for a mapping, held, rejected, error: the inbound exception
+        log). A message that cannot even be recorded is logged as refused.
+        Either way it has its inbound-log entry and may be acknowledged; only
+        a database concurrency error is raised.
+        """
+        applying, failure = [], None
+        for again in (False, True):
             try:
                 with self.env.cr.savepoint():
-                    return self._mq_receive_one(Inbound, message)
-            except UniqueViolation:
+                    answer, record, event = self._mq_receive_one(Inbound, message)
+                    if record:
+                        applying.append(record)
+                        record._apply_now(event, {"attempts": 1})
+                    return self._mq_answer(answer, record)
+            except UniqueViolation as exc:
+                failure = exc
+                if applying or again:
+                    break
                 # The same event recorded a moment ago by another transaction: recorded
                 # again, it is now found and logged as its duplicate.
-                with self.env.cr.savepoint():
-                    return self._mq_receive_one(Inbound, message)
-        except OperationalError:
-            raise
+            except OperationalError as exc:
+                if not applying or isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+                    raise
+                failure = exc
+                break
+            except Exception as exc:  # noqa: BLE001 - logged below, acknowledged
+                failure = exc
+                break
+        if not applying:
+            return self._mq_refuse_unexpected(Inbound, message, failure, recording=True)
+        try:
+            with self.env.cr.savepoint():
+                answer, record, _event = self._mq_receive_one(Inbound, message)
+                if record:
+                    record._record_failure(failure, {"attempts": 1})
+                return self._mq_answer(answer, record)
+        except OperationalError as exc:
+            if isinstance(exc, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+                raise
+            return self._mq_refuse_unexpected(Inbound, message, exc, recording=False)
         except Exception as exc:  # noqa: BLE001 - a poison message is logged, acknowledged
-            _logger.exception("Inventory Sync: broker message on %s failed", message.get("origin"))
+            return self._mq_refuse_unexpected(Inbound, message, exc, recording=False)
+
+    @staticmethod
+    def _mq_answer(answer, record):
+        if record:
+            answer["state"] = record.state
+            if record.error:
+                answer["error"] = record.error
+        return answer
+
+    def _mq_refuse_unexpected(self, Inbound, message, exc, recording):
+        """Log a message that failed in an unexpected way, with the server log's traceback."""
+        _logger.error(
+            "Inventory Sync: broker message on %s failed", message.get("origin"), exc_info=exc
+        )
+        if recording:
             reason = _(
                 "Unexpected %(error)s while recording the message: see the server "
                 "log. It was acknowledged, so it is not redelivered.",
                 error=exc.__class__.__name__,
             )
-            return self._mq_refuse(Inbound, message, reason), None, None
+        else:
+            reason = _(
+                "Not applied: an unexpected %(error)s while recording why it could not be "
+                "applied: see the server log. It was acknowledged, so it is not redelivered.",
+                error=exc.__class__.__name__,
+            )
+        return self._mq_refuse(Inbound, message, reason)
 
     def _mq_receive_one(self, Inbound, message):
         """Record one message (not applied yet); ``(answer, record, event)``.
 
         ``record`` and ``event`` are ``None`` unless the event was accepted. Runs in
-        the caller's savepoint (:meth:`_mq_record_safely`).
+        the caller's savepoint (:meth:`_mq_take`).
         """
         body = message["body"]
         limit = self.max_body_kb * 1024

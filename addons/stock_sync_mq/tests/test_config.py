@@ -56,6 +56,29 @@ class TestBrokerConfig(StockSyncCase):
         self.assertEqual(canonical_type("count"), "count")
         self.assertEqual(canonical_type("com.acme.unknown.v2"), "com.acme.unknown.v2")
 
+    def test_partition_keys_as_the_engine_claimed_them(self):
+        from odoo.addons.stock_sync.services.transport import Batch  # noqa: PLC0415
+
+        from ..services.publish_result import BrokerTransport  # noqa: PLC0415
+
+        events = [("e1", '{"partitionkey": "product:1@company:1"}'), ("e2", "{}")]
+        claimed = Batch(("db", 1), "mqtt://h", 1.0, events, "[]", {}, partition_keys=["k1", "k2"])
+        self.assertEqual(
+            BrokerTransport.keyed(claimed),
+            [("e1", events[0][1], "k1"), ("e2", "{}", "k2")],
+            "the engine's keys, no JSON read",
+        )
+        # A batch built without them (an older caller): each event's JSON says it.
+        self.assertEqual(
+            [
+                key
+                for _id, _text, key in BrokerTransport.keyed(
+                    Batch(("db", 1), "", 1.0, events, "[]", {})
+                )
+            ],
+            ["product:1@company:1", None],
+        )
+
     def test_secrets_are_for_managers_only(self):
         for user in (self.sync_user, self.stock_manager):
             with self.assertRaises(AccessError):

@@ -116,3 +116,89 @@ class TestMqttInbound(MqCase):
         consumer.stop_it()
         self.assertEqual(self.handled, 3)
         self.assertOutboxMatchesStockLedger()
+
+    def receive_messages(self, *bodies):
+        messages = [{"body": body, "message_id": None, "origin": "t"} for body in bodies]
+        return self.backend._mq_receive(messages)
+
+    def test_one_savepoint_per_applied_message(self):
+        Cursor = type(self.env.cr)
+        original, opened = Cursor.savepoint, []
+
+        def counting(cr, flush=True):
+            opened.append(flush)
+            return original(cr, flush)
+
+        bodies = [self.adjustment(1, msg_id=f"sp-{n}") for n in range(3)]
+        with patch.object(Cursor, "savepoint", counting):
+            answers = self.receive_messages(*bodies, bodies[0])
+        self.assertEqual(
+            [(a["status"], a.get("state")) for a in answers],
+            [("accepted", "done")] * 3 + [("duplicate", None)],
+        )
+        # Recorded, applied and written done together: one savepoint per message.
+        self.assertEqual(len(opened), 4)
+        self.assertEqual(self.inbound().mapped("attempts"), [1, 1, 1, 0])
+        self.assertEqual(self.on_hand(self.product), 3)
+        self.assertOutboxMatchesStockLedger()
+
+    @mute_logger(
+        "odoo.addons.stock_sync_connector.models.stock_sync_inbound",
+        "odoo.addons.stock_sync_mq.models.stock_sync_backend",
+    )
+    def test_failure_while_recording_a_failure_refuses_only_that_message(self):
+        Inbound = type(self.env["stock.sync.inbound"])
+
+        def alert_fails(records, reason):
+            raise RuntimeError("no alert")
+
+        self.startPatcher(patch.object(Inbound, "_alert_warehouse_team", alert_fails))
+        answers = self.receive_messages(
+            self.adjustment(1, msg_id="ok-1"),
+            self.adjustment(-9, msg_id="held"),
+            self.adjustment(2, msg_id="ok-2"),
+        )
+        self.assertEqual([a["state"] for a in answers], ["done", "error", "done"])
+        held = self.inbound(external_id="held")
+        # Still the event it is (deduplicated, retryable), in error with what happened.
+        self.assertRecordValues(held, [{"state": "error", "dedup_key": "held", "attempts": 1}])
+        self.assertIn("HeldNegative", held.error)
+        self.assertIn("RuntimeError", held.error)
+        self.assertFalse(held.move_ids)
+        self.assertEqual(self.on_hand(self.product), 3)
+        self.assertOutboxMatchesStockLedger()
+
+    @mute_logger(
+        "odoo.addons.stock_sync_connector.models.stock_sync_inbound",
+        "odoo.addons.stock_sync_mq.models.stock_sync_backend",
+    )
+    def test_failure_that_cannot_be_recorded_refuses_only_that_message(self):
+        Inbound = type(self.env["stock.sync.inbound"])
+        original = Inbound._record_failure
+
+        def fails_for_held(record, exc, values):
+            if record.external_id == "held":
+                raise RuntimeError("no outcome")
+            return original(record, exc, values)
+
+        self.startPatcher(patch.object(Inbound, "_record_failure", fails_for_held))
+        answers = self.receive_messages(
+            self.adjustment(1, msg_id="ok-1"),
+            self.adjustment(-9, msg_id="held"),
+            self.adjustment(1, sku="EXT-UNKNOWN", msg_id="unmapped"),
+            self.adjustment(2, msg_id="ok-2"),
+        )
+        self.assertEqual(
+            [(a["status"], a.get("state")) for a in answers],
+            [
+                ("accepted", "done"),
+                ("rejected", None),
+                ("accepted", "waiting_mapping"),
+                ("accepted", "done"),
+            ],
+        )
+        records = self.inbound()
+        self.assertEqual(records.mapped("state"), ["done", "rejected", "waiting_mapping", "done"])
+        self.assertIn("Not applied: an unexpected RuntimeError", records[1].error)
+        self.assertEqual(self.on_hand(self.product), 3)
+        self.assertOutboxMatchesStockLedger()
