@@ -250,6 +250,29 @@ class StockQuant(models.Model):
             )
         return warehouse.rejected_location_id, warehouse, "rejected", None
 
+    def _quality_quantity(self, quantity, name, rounding):
+        """The quantity to act on: all of this quant when ``quantity`` is None.
+
+        :param quantity: in the product's unit, or None
+        :param name: how the stock is named in the errors
+        :raises UserError: zero or negative, or not exactly 1 of a serial
+        """
+        qty = self.quantity if quantity is None else quantity
+        if float_compare(qty, 0, precision_rounding=rounding) <= 0:
+            raise UserError(_("%(name)s: give a quantity greater than zero.", name=name))
+        if self.product_id.tracking == "serial" and float_compare(
+            qty, 1, precision_rounding=rounding
+        ):
+            raise UserError(
+                _(
+                    "%(name)s is tracked by serial number: act on exactly 1 unit "
+                    "per serial, not %(qty)s.",
+                    name=name,
+                    qty=_q(qty),
+                )
+            )
+        return qty
+
     def _quality_plan(self, action, bucket, quantity, partial):
         plan, skipped = [], []
 
@@ -270,20 +293,7 @@ class StockQuant(models.Model):
             free = float_round(
                 quant.quantity - quant.reserved_quantity, precision_rounding=rounding
             )
-            qty = quant.quantity if quantity is None else quantity
-            if float_compare(qty, 0, precision_rounding=rounding) <= 0:
-                raise UserError(_("%(name)s: give a quantity greater than zero.", name=name))
-            if quant.product_id.tracking == "serial" and float_compare(
-                qty, 1, precision_rounding=rounding
-            ):
-                raise UserError(
-                    _(
-                        "%(name)s is tracked by serial number: act on exactly 1 unit "
-                        "per serial, not %(qty)s.",
-                        name=name,
-                        qty=_q(qty),
-                    )
-                )
+            qty = quant._quality_quantity(quantity, name, rounding)
             if float_compare(qty, quant.quantity, precision_rounding=rounding) > 0:
                 if action == "release":
                     message = _(
@@ -591,20 +601,7 @@ class StockQuant(models.Model):
                         location=location.complete_name,
                     )
                 )
-            qty = quant.quantity if quantity is None else quantity
-            if float_compare(qty, 0, precision_rounding=rounding) <= 0:
-                raise UserError(_("%(name)s: give a quantity greater than zero.", name=name))
-            if quant.product_id.tracking == "serial" and float_compare(
-                qty, 1, precision_rounding=rounding
-            ):
-                raise UserError(
-                    _(
-                        "%(name)s is tracked by serial number: act on exactly 1 unit "
-                        "per serial, not %(qty)s.",
-                        name=name,
-                        qty=_q(qty),
-                    )
-                )
+            qty = quant._quality_quantity(quantity, name, rounding)
             free = float_round(
                 quant.quantity - quant.reserved_quantity, precision_rounding=rounding
             )

@@ -4,6 +4,34 @@ from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 
+def validate_with_lots(picking, lots_per_move):
+    """Confirm ``picking``, pick each move in full and validate it.
+
+    ``lots_per_move``: for each move in order, the lot names its quantity is
+    split over evenly, or None for an untracked move.
+    """
+    picking.action_confirm()
+    for move, lots in zip(picking.move_ids, lots_per_move, strict=True):
+        if lots:
+            move.move_line_ids.unlink()
+            move.move_line_ids = [
+                Command.create(
+                    {
+                        "product_id": move.product_id.id,
+                        "lot_name": name,
+                        "quantity": move.product_uom_qty / len(lots),
+                        "picking_id": picking.id,
+                    }
+                )
+                for name in lots
+            ]
+        else:
+            move.quantity = move.product_uom_qty
+        move.picked = True
+    picking.button_validate()
+    return picking
+
+
 class QualityHoldCase(TransactionCase):
     """Two warehouses of the main company, products by tracking, a stock user and a QM."""
 

@@ -4,7 +4,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import QualityHoldCase
+from .common import QualityHoldCase, validate_with_lots
 
 
 @tagged("post_install", "-at_install")
@@ -55,25 +55,7 @@ class TestReceiptInspection(QualityHoldCase):
             }
         )
         picking = picking.with_user(user or self.operator)
-        picking.action_confirm()
-        for move, (_product, qty, lots) in zip(picking.move_ids, lines, strict=True):
-            if lots:
-                move.move_line_ids.unlink()
-                move.move_line_ids = [
-                    Command.create(
-                        {
-                            "product_id": move.product_id.id,
-                            "lot_name": name,
-                            "quantity": qty / len(lots),
-                            "picking_id": picking.id,
-                        }
-                    )
-                    for name in lots
-                ]
-            else:
-                move.quantity = qty
-            move.picked = True
-        picking.button_validate()
+        validate_with_lots(picking, [lots for _product, _qty, lots in lines])
         self.assertEqual(picking.state, "done")
         return picking.sudo(False)
 

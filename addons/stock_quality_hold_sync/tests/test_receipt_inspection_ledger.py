@@ -7,6 +7,7 @@ the release are real done moves, and the outbox replays to Odoo's ledger.
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.stock_quality_hold.tests.common import validate_with_lots
 from odoo.addons.stock_sync.tests.common import MOVEMENT_TYPE, StockSyncCase
 
 HOLD_TYPE = "odoo.stock_quality_hold.hold.v1"
@@ -50,25 +51,7 @@ class TestReceiptInspectionLedger(StockSyncCase):
             self.supplier_loc,
             destination,
         ).with_user(user)
-        picking.action_confirm()
-        for move, (_product, qty, lots) in zip(picking.move_ids, lines, strict=True):
-            if lots:
-                move.move_line_ids.unlink()
-                move.move_line_ids = [
-                    Command.create(
-                        {
-                            "product_id": move.product_id.id,
-                            "lot_name": name,
-                            "quantity": qty / len(lots),
-                            "picking_id": picking.id,
-                        }
-                    )
-                    for name in lots
-                ]
-            else:
-                move.quantity = qty
-            move.picked = True
-        picking.button_validate()
+        validate_with_lots(picking, [lots for _product, _qty, lots in lines])
         self.assertEqual(picking.state, "done")
         return picking
 
