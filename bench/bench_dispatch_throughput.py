@@ -69,6 +69,9 @@ def dispatch_all(registry, receiver, n_events, budget):
     receiver.reset()
     started = time.time()
     with env(registry) as e:
+        # As under Odoo's cron worker, whose transaction (the one that locked the
+        # job's row) holds its snapshot for the whole run.
+        e.cr.execute("SELECT 1")
         e["stock.sync.dispatcher"]._cron_dispatch(time_budget=budget)
     elapsed = time.time() - started
     receiver.wait_for(n_events, timeout=10)

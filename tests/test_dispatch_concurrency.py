@@ -10,7 +10,7 @@ import subprocess
 import sys
 import textwrap
 import threading
-from datetime import timedelta
+import time
 from unittest.mock import patch
 
 import requests
@@ -146,8 +146,10 @@ class TestDispatchConcurrency(CommittedCase):
         self.assertEqual(set(attempts), {1})
 
     def test_worker_killed_after_claiming_loses_nothing(self):
+        # A claim is the row locks of the batch's transaction: the worker claims
+        # a batch, then holds it (as while its batch is on the wire) until killed.
         script = textwrap.dedent(f"""
-            import os, signal
+            import time
             import odoo
             from odoo import SUPERUSER_ID, api
             from odoo.modules.registry import Registry
@@ -155,32 +157,48 @@ class TestDispatchConcurrency(CommittedCase):
             with Registry({get_db_name()!r}).cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {{}})
                 endpoint = env["stock.sync.endpoint"].browse({self.endpoint_id})
-                rows = env["stock.sync.dispatcher"]._claim(endpoint, "killed-worker")
-                print("claimed", len(rows), flush=True)
-                os.kill(os.getpid(), signal.SIGKILL)  # dies before sending anything
+                rows = env["stock.sync.dispatcher"]._claim(endpoint)
+                cr.execute("SELECT pg_backend_pid()")
+                print("claimed", len(rows), cr.fetchone()[0], flush=True)
+                time.sleep(600)  # killed before it sends anything
         """)
-        proc = subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, timeout=180, check=False
+        proc = subprocess.Popen(
+            [sys.executable, "-c", script],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        self.assertEqual(proc.returncode, -signal.SIGKILL, proc.stderr[-2000:])
-        self.assertIn("claimed 7", proc.stdout)
-        states, _attempts = self._states()
-        self.assertEqual(states.count("in_flight"), 7)
-        # While the dead worker's lease runs, its keys wait; the other keys flow.
+        self.addCleanup(proc.wait, 30)
+        self.addCleanup(proc.kill)
+        line = proc.stdout.readline().split()
+        self.assertEqual(line[:2], ["claimed", "7"], proc.stderr.read()[-2000:] if not line else "")
+        backend = int(line[2])
+        # The claim wrote nothing: every delivery waits as it did, no attempt counted.
+        states, attempts = self._states()
+        self.assertEqual(set(states), {"pending"})
+        self.assertEqual(set(attempts), {0})
+        # While the worker holds its claim, its keys wait; the other keys flow.
         results, errors = [], []
         self._dispatch(results, errors)
         self.assertFalse(errors, errors)
         self.assertEqual(results, [N_EVENTS - 7 * (N_EVENTS // N_KEYS)])
-        # The lease expires: the work comes back and everything arrives, in order.
+        # The worker dies: its transaction ends with its connection, and the work is
+        # due again at once (no lease to wait for); everything arrives, in order.
+        proc.send_signal(signal.SIGKILL)
+        self.assertEqual(proc.wait(30), -signal.SIGKILL)
         with self.env_cr() as env:
-            env.cr.execute(
-                "UPDATE stock_sync_delivery SET lease_until = %s WHERE claim_token = 'killed-worker'",
-                (fields.Datetime.now() - timedelta(seconds=1),),
-            )
+            for _ in range(300):
+                env.cr.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (backend,))
+                if not env.cr.fetchone():
+                    break
+                time.sleep(0.1)
+            else:
+                self.fail("the killed worker's transaction is still open")
         self._dispatch(results, errors)
         self.assertFalse(errors, errors)
         self.assertEqual(len(self.receiver.unique_events()), N_EVENTS)
+        self.assertEqual(self.receiver.duplicates, 0)
         self.assertEqual(self.receiver.order_violations, [])
         states, attempts = self._states()
         self.assertEqual(set(states), {"delivered"})
-        self.assertEqual(sorted(set(attempts)), [1, 2])
+        self.assertEqual(set(attempts), {1})

@@ -1,19 +1,29 @@
 """The delivery engine: claim due deliveries, send them, record the outcome.
 
-Each step runs in its own short transaction so that no lock is held while
-a transport is on the wire and no user's stock transaction ever waits for
-a network:
+Each batch is one short transaction of its own (``_dispatch_batch``):
 
-1. claim: lock due rows ``FOR UPDATE SKIP LOCKED`` and mark them in flight
-   with a lease and a token, then commit;
+1. claim: lock due rows ``FOR UPDATE SKIP LOCKED``; the row locks are the
+   claim (a dispatcher holding a delivery is one holding its row lock);
 2. send: one signed batch per endpoint through the endpoint's transport
-   (``services/transport``), outside any transaction's locks;
-3. record: write the outcome, only where our token still holds the claim.
+   (``services/transport``);
+3. record: write the outcome (one attempt more), then commit, which lets
+   the rows go.
 
-A dispatcher that dies after claiming loses nothing: its lease expires and
-the rows are claimed again (at-least-once; receivers dedupe on the event id).
+The locks are those of the batch's deliveries only: no user's stock
+transaction takes them (capture inserts new rows), so none ever waits for a
+network. Other dispatchers skip locked rows, and the later deliveries of
+their keys wait behind them (the per-key order). A dispatcher that dies
+before its commit loses nothing: its transaction is rolled back, its locks
+go with it, and the rows are due again at once, as they were
+(at-least-once; receivers dedupe on the event id). The claim writes no row
+version: a delivery is written at capture, numbered, and written with its
+outcome, where a lease written at the claim cost a fourth version in every
+index of the queue.
+
 A run works in lanes, threads that each serve their own share of the
-partition keys (``_cron_dispatch``).
+partition keys (``_cron_dispatch``). No transaction of a run lives longer
+than a step (a numbering, a batch): an older snapshot would keep
+PostgreSQL from pruning the row versions the run leaves behind.
 The states and their transitions are in ``stock_sync_delivery``.
 """
 
@@ -21,7 +31,6 @@ import logging
 import threading
 import time
 import traceback
-import uuid
 from collections import namedtuple
 from datetime import timedelta
 
@@ -48,7 +57,7 @@ SPLIT_ON = (transport.HTTP_5XX, transport.INVALID_RESPONSE, transport.HTTP_4XX)
 # Failures that say the receiver is unreachable: the endpoint rests even for one event.
 REST_ON = (transport.TIMEOUT, transport.CONNECTION, transport.CONFIG, transport.INTERNAL)
 # A run looks at the whole queue again after this many seconds (see ClaimFloor).
-RESCAN_SECONDS = 2.0
+RESCAN_SECONDS = 2.0  # the first time; then as long again as the run has lasted
 # Lanes of a run (system parameter stock_sync.dispatch_lanes): see _cron_dispatch.
 DEFAULT_LANES = 2
 MAX_LANES = 8
@@ -62,9 +71,10 @@ class ClaimFloor:
 
     Within a run, the index entries of the deliveries it sent stay in the
     queue's indexes: PostgreSQL cannot drop them while an older snapshot
-    lives (the cron worker's own transaction holds one for the whole run),
-    and every claim that starts at the bottom of the queue walks over all of
-    them again: the cost of a claim grew with what the run had already sent.
+    lives (Odoo's cron worker holds one for the whole job, in the transaction
+    that locked the job's row; the run's own steps hold none), and every
+    claim that starts at the bottom of the queue walks over all of them
+    again: the cost of a claim grew with what the run had already sent.
     So each claim remembers where the next one may start:
 
     * ``event_id``: the lowest event of the due deliveries the claim found
@@ -77,19 +87,30 @@ class ClaimFloor:
     every non-final delivery of a key from its floor up); the second only
     leaves out deliveries that were final. Deliveries that became due below
     the floor (a retry, an expired lease, an event committed late with a
-    low id, a requeue) are seen when the floor is dropped: every
-    ``RESCAN_SECONDS``, and whenever a claim finds nothing above it.
+    low id, a requeue) are seen when the floor is dropped: after
+    ``RESCAN_SECONDS``, then each time after as long again as the run had
+    lasted at the last drop (2, 4, 8, 16, 32 s into the run), and whenever a
+    claim finds nothing above it. A drop walks over what the run has sent
+    so far: drops at a fixed period made the cost of a run grow with the
+    square of what it sent, drops that thin out keep it linear.
     """
 
-    __slots__ = ("event_id", "keys", "since")
+    __slots__ = ("event_id", "keys", "since", "started")
 
     def __init__(self):
+        self.started = time.monotonic()
         self.reset()
 
     def reset(self):
         self.event_id = 0
         self.keys = {}
         self.since = time.monotonic()
+
+    @property
+    def stale(self):
+        """Time to drop the floor and look at the whole queue again."""
+        age = time.monotonic() - self.since
+        return age > max(RESCAN_SECONDS, self.since - self.started)
 
     @property
     def fresh(self):
@@ -170,23 +191,28 @@ class StockSyncDispatcher(models.AbstractModel):
         holds, and while one lane waits for its receiver or for the database
         the other one works (a lane alone left a core idle either way).
         """
-        # sudo: system parameters are technical
-        params = self.env["ir.config_parameter"].sudo()
-        if time_budget is None:
-            time_budget = float(params.get_param("stock_sync.dispatch_time_budget") or 50)
-        deadline = time.monotonic() + time_budget
-        self.env.flush_all()  # claims run in their own cursors: they must see our writes
-        # sudo: the dispatcher serves every company's endpoints, whoever runs the cron.
-        endpoints = self.env["stock.sync.endpoint"].sudo().search([])
-        if not endpoints:
+        started = time.monotonic()
+        self.env.flush_all()  # batches run in their own cursors: they must see our writes
+        # What the run needs, read in a short transaction of its own: the
+        # caller's would otherwise hold its snapshot for the whole run.
+        with self.env.registry.cursor() as cr:
+            env = self._cursor_env(cr)
+            params = env["ir.config_parameter"]
+            if time_budget is None:
+                time_budget = float(params.get_param("stock_sync.dispatch_time_budget") or 50)
+            lanes = self._lane_count(params.get_param("stock_sync.dispatch_lanes"))
+            # Every company's endpoints, whoever runs the cron (superuser environment).
+            endpoint_ids = env["stock.sync.endpoint"].search([]).ids
+        if not endpoint_ids:
             return 0
-        self._heal_parking(endpoints)
-        lanes = self._lane_count(params.get_param("stock_sync.dispatch_lanes"))
+        deadline = started + time_budget
+        self._heal_parking(endpoint_ids)
         if lanes == 1:
-            sent = self._dispatch_lane(endpoints, deadline)
+            sent = self._dispatch_lane(endpoint_ids, deadline)
         else:
-            sent = self._dispatch_in_lanes(endpoints, deadline, lanes)
-        self._schedule_next_run(endpoints)
+            sent = self._dispatch_in_lanes(endpoint_ids, deadline, lanes)
+        # sudo: as above, every company's endpoints.
+        self._schedule_next_run(self.env["stock.sync.endpoint"].sudo().browse(endpoint_ids))
         return sent
 
     @api.model
@@ -200,17 +226,19 @@ class StockSyncDispatcher(models.AbstractModel):
             return DEFAULT_LANES
 
     @api.model
-    def _dispatch_in_lanes(self, endpoints, deadline, lanes):
+    def _dispatch_in_lanes(self, endpoint_ids, deadline, lanes):
         """Run ``lanes`` lanes in threads until each is done; return how many were sent."""
         results, errors = [0] * lanes, []
 
         def run(lane):
             try:
-                # The lane's own cursor: an environment is not shared between threads.
+                # Each step of the lane opens its own cursor (_dispatch_lane): this
+                # one only carries the environment and runs no query, so it holds
+                # no snapshot. An environment is not shared between threads.
                 with self.env.registry.cursor() as cr:
                     env = self._cursor_env(cr)
                     results[lane] = env["stock.sync.dispatcher"]._dispatch_lane(
-                        env["stock.sync.endpoint"].browse(endpoints.ids), deadline, (lane, lanes)
+                        endpoint_ids, deadline, (lane, lanes)
                     )
             except Exception as exc:  # noqa: BLE001 - raised again in the cron's thread
                 errors.append(exc)
@@ -228,18 +256,21 @@ class StockSyncDispatcher(models.AbstractModel):
         return sum(results)
 
     @api.model
-    def _dispatch_lane(self, endpoints, deadline, lane=None):
+    def _dispatch_lane(self, endpoint_ids, deadline, lane=None):
         """Claim, send and record batches of ``lane`` until none is due or ``deadline``.
 
-        ``lane``: ``(index, count)``, the share of the partition keys this loop
-        serves (see ``_cron_dispatch``); None: all of them.
+        ``endpoint_ids``: the endpoints served. ``lane``: ``(index, count)``, the
+        share of the partition keys this loop serves (see ``_cron_dispatch``);
+        None: all of them. Every step runs in a cursor of its own: this
+        method's own transaction runs no query.
         """
         sent, more = 0, True
-        floors = {endpoint.id: ClaimFloor() for endpoint in endpoints}
+        floors = {endpoint_id: ClaimFloor() for endpoint_id in endpoint_ids}
         while more and time.monotonic() < deadline:
             numbered = self._number_new_events(NUMBER_STEP)
             progress = sum(
-                self._dispatch_batch(endpoint, floors[endpoint.id], lane) for endpoint in endpoints
+                self._dispatch_batch(endpoint_id, floors[endpoint_id], lane)
+                for endpoint_id in endpoint_ids
             )
             sent += progress
             if not progress:
@@ -257,28 +288,60 @@ class StockSyncDispatcher(models.AbstractModel):
             return Sequence._number_new_events(limit) if limit else Sequence._number_new_events()
 
     @api.model
-    def _heal_parking(self, endpoints):
+    def _heal_parking(self, endpoint_ids):
         """Once per run: parked deliveries with nothing dead in front go back to the queue."""
         with self.env.registry.cursor() as cr:
             Delivery = self._cursor_env(cr)["stock.sync.delivery"]
-            for endpoint in endpoints:
-                Delivery._heal_parking(endpoint.id)
+            for endpoint_id in endpoint_ids:
+                Delivery._heal_parking(endpoint_id)
 
     @api.model
-    def _dispatch_batch(self, endpoint, floor=None, lane=None):
-        """Claim, send and record one batch for ``endpoint``; return how many were sent.
+    def _dispatch_batch(self, endpoint_id, floor=None, lane=None):
+        """Claim, send and record one batch for endpoint ``endpoint_id`` in a transaction
+        of its own; return how many were sent.
 
         ``floor``: the run's ``ClaimFloor`` for the endpoint, if any; ``lane``: see
         ``_dispatch_lane``.
         """
-        token = uuid.uuid4().hex
-        rows = self._claim(endpoint, token, floor, lane)
+        sent = []
+        for _try in range(CLAIM_TRIES):
+            try:
+                with self.env.registry.cursor() as cr:
+                    env = self._cursor_env(cr)
+                    endpoint = env["stock.sync.endpoint"].browse(endpoint_id)
+                    return env["stock.sync.dispatcher"]._dispatch_batch_in(
+                        endpoint, floor, lane, sent
+                    )
+            except pg_errors.SerializationFailure:
+                if not sent:
+                    # Another dispatcher committed on these rows after our snapshot:
+                    # what it took is gone, the rest is ours to try again.
+                    continue
+                # Sent, but the outcome could not be written: nothing was recorded,
+                # the rows are due again and go once more (at-least-once).
+                _logger.info(
+                    "Inventory Sync: the result of a batch to endpoint %s was dropped; "
+                    "its events will be sent again",
+                    endpoint_id,
+                )
+                return sent[0]
+        return 0
+
+    @api.model
+    def _dispatch_batch_in(self, endpoint, floor=None, lane=None, sent=None):
+        """``_dispatch_batch`` in this environment's transaction, which the caller commits.
+
+        ``sent``: a list to which the batch's size is appended once it is on the wire.
+        """
+        rows = self._claim(endpoint, floor, lane)
         if not rows:
             return 0
+        if sent is not None:
+            sent.append(len(rows))
         result = self._send(endpoint, rows)
         if result.outcome == transport.REFUSED and not result.endpoint_problem:
             result = self._probe_refusal(endpoint, rows, result)
-        self._record(endpoint, rows, token, result)
+        self._record(endpoint, rows, result)
         if result.outcome != transport.DELIVERED:
             _logger.warning(
                 "Inventory Sync: batch of %s events to endpoint %r: %s (%s)",
@@ -302,35 +365,29 @@ class StockSyncDispatcher(models.AbstractModel):
         return cr.fetchone()[0]
 
     @api.model
-    def _claim(self, endpoint, token, floor=None, lane=None):
-        """Take up to a batch of due deliveries of ``endpoint``, in key order; commit.
+    def _claim(self, endpoint, floor=None, lane=None):
+        """Lock up to a batch of due deliveries of ``endpoint``, in key order, in this
+        transaction: they are ours until it ends. Returns ``Claimed`` rows, whose
+        ``attempts`` counts this one.
 
         ``floor``: a ``ClaimFloor`` the claim starts from and moves up (a run's own);
         ``lane``: only the keys of this lane (see ``_dispatch_lane``).
         """
-        for _try in range(CLAIM_TRIES):
-            try:
-                with self.env.registry.cursor() as cr:
-                    env = self._cursor_env(cr)
-                    if floor is not None and time.monotonic() - floor.since > RESCAN_SECONDS:
-                        floor.reset()
-                    rows = self._claim_in(env, endpoint, token, floor, lane)
-                    if not rows and floor is not None and not floor.fresh:
-                        # Nothing above the floor: look at the whole queue once more.
-                        floor.reset()
-                        rows = self._claim_in(env, endpoint, token, floor, lane)
-                    return rows
-            except pg_errors.SerializationFailure:
-                # Another dispatcher committed a claim on these rows after our
-                # snapshot: what it took is gone, the rest is ours to try again.
-                continue
-        return []
+        if floor is not None and floor.stale:
+            floor.reset()
+        rows = self._claim_in(self.env, endpoint, floor, lane)
+        if not rows and floor is not None and not floor.fresh:
+            # Nothing above the floor: look at the whole queue once more.
+            floor.reset()
+            rows = self._claim_in(self.env, endpoint, floor, lane)
+        return rows
 
     @api.model
-    def _claim_in(self, env, endpoint, token, floor=None, lane=None):
+    def _claim_in(self, env, endpoint, floor=None, lane=None):
         Delivery = env["stock.sync.delivery"]
         now = self._db_now(env.cr)
-        if env["stock.sync.endpoint"].browse(endpoint.id)._resting(now):
+        endpoint = env["stock.sync.endpoint"].browse(endpoint.id)
+        if endpoint._resting(now):
             return []
         skip_keys = set()
         floor = floor if floor is not None else ClaimFloor()
@@ -375,13 +432,11 @@ class StockSyncDispatcher(models.AbstractModel):
             floor.keys.update(lowest)
             if chosen:
                 floor.event_id = lowest_due
-                lease_until = now + timedelta(seconds=2 * endpoint.timeout + 60)
-                return [
-                    Claimed(*row)
-                    for row in Delivery._take([row[0] for row in chosen], token, lease_until, now)
-                ]
-            # Every candidate waits behind its key's head: hold them there (a head in
-            # flight holds nothing, it is about to finish), pass their keys, look again.
+                # Locked by _lock_due: read, not written (see the module's docstring).
+                return [Claimed(*row) for row in Delivery._claimed([row[0] for row in chosen])]
+            # Every candidate waits behind its key's head: hold them there (a head
+            # claimed by another dispatcher is due, so it holds nothing: it is about
+            # to finish), pass their keys, look again.
             Delivery._hold_behind_heads([row[0] for row in candidates])
             skip_keys.update(row[1] for row in candidates)
         return []
@@ -465,18 +520,9 @@ class StockSyncDispatcher(models.AbstractModel):
     # Step 3: record
     # ------------------------------------------------------------------
     @api.model
-    def _record(self, endpoint, rows, token, result):
-        """Write ``result`` for the claimed ``rows``, if ``token`` still holds them."""
-        try:
-            with self.env.registry.cursor() as cr:
-                self._record_in(self._cursor_env(cr), endpoint, rows, token, result)
-        except pg_errors.SerializationFailure:
-            # Our lease expired and another dispatcher took the rows meanwhile:
-            # its outcome is the one that counts.
-            _logger.info("Inventory Sync: a late result for endpoint %r was dropped", endpoint.name)
-
-    @api.model
-    def _record_in(self, env, endpoint, rows, token, result):
+    def _record(self, endpoint, rows, result):
+        """Write ``result`` for the ``rows`` this transaction claimed (and still locks)."""
+        env = self.env
         Delivery = env["stock.sync.delivery"]
         endpoint = env["stock.sync.endpoint"].browse(endpoint.id)
         now = self._db_now(env.cr)
@@ -489,19 +535,19 @@ class StockSyncDispatcher(models.AbstractModel):
         for outcome, group in groups.values():
             ids = [row.id for row in group]
             if outcome.outcome == transport.DELIVERED:
-                Delivery._mark_delivered(token, ids, now, outcome)
+                Delivery._mark_delivered(ids, now, outcome)
                 endpoint._mark_healthy()
             elif outcome.endpoint_problem:
                 retry_at = endpoint._rest_after_problem(now)
-                Delivery._mark_waiting_for_endpoint(token, ids, now, outcome, retry_at)
+                Delivery._mark_waiting_for_endpoint(ids, now, outcome, retry_at)
                 revived = Delivery._revive_refused_alike(endpoint.id, outcome, retry_at)
                 Delivery._unpark_followers(revived)
                 endpoint._alert_managers("problem", outcome.error)
             elif outcome.outcome == transport.REFUSED and outcome is result and len(rows) > 1:
                 # Refused as a batch: try each event alone before declaring any dead.
-                Delivery._mark_send_alone(token, ids, now, outcome)
+                Delivery._mark_send_alone(ids, now, outcome)
             else:
-                died = self._record_failure(endpoint, group, token, outcome, now)
+                died = self._record_failure(endpoint, group, outcome, now)
                 dead_ids += died
                 dead_error = dead_error or (died and outcome.error)
         if dead_ids:
@@ -510,7 +556,7 @@ class StockSyncDispatcher(models.AbstractModel):
             endpoint._alert_managers("dead", dead_error)
 
     @api.model
-    def _record_failure(self, endpoint, rows, token, result, now):
+    def _record_failure(self, endpoint, rows, result, now):
         """FAILED with backoff, or DEAD when refused alone or out of attempts; returns
         the dead ids."""
         Delivery = endpoint.env["stock.sync.delivery"]
@@ -536,7 +582,7 @@ class StockSyncDispatcher(models.AbstractModel):
             and max(row.attempts for row in rows) >= SPLIT_AFTER_ATTEMPTS
         )
         dead_ids = Delivery._mark_failed_or_dead(
-            token, [row.id for row in rows], states, next_attempts, now, result, split=split
+            [row.id for row in rows], states, next_attempts, now, result, split=split
         )
 
         retry_at = min(

@@ -132,7 +132,7 @@ class TestClaimFloor(OutboxDeliveryCase):
         self.number_events()
         floor = ClaimFloor()
         floor.event_id = delivery.event_id.id + 1000  # as if a run had gone past it
-        claimed = self.env["stock.sync.dispatcher"]._claim(self.endpoint, "token", floor)
+        claimed = self.env["stock.sync.dispatcher"]._claim(self.endpoint, floor)
         self.assertEqual([row.id for row in claimed], delivery.ids)
 
     def test_a_failed_head_below_nothing_still_holds_its_key(self):
@@ -151,6 +151,6 @@ class TestClaimFloor(OutboxDeliveryCase):
         floor = ClaimFloor()
         floor.keys[first.partition_key] = first.sequence
         floor.event_id = second.event_id.id
-        claimed = self.env["stock.sync.dispatcher"]._claim(self.endpoint, "token", floor)
+        claimed = self.env["stock.sync.dispatcher"]._claim(self.endpoint, floor)
         self.assertEqual(claimed, [])
         self.assertEqual(second.state, "pending")
