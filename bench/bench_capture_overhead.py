@@ -147,8 +147,7 @@ PART_LABELS = {
     "emit": "emit: envelope, fan-out, insert, wake-up",
     "fan_out": "fan-out: endpoint filters per event",
     "routing": "  of which routing table (cache)",
-    "insert": "INSERT of events (on-hand figures read in it), deliveries, numbering queue,"
-    " cron trigger (one statement)",
+    "insert": "INSERT of events, deliveries, numbering queue, cron trigger (one statement)",
     "wake_up": "cron trigger row on its own (a later emit of the transaction)",
     "notify": "NOTIFY of the cron workers, after commit",
 }

@@ -78,8 +78,8 @@ def capture_batch(records):
 
     Yields ``records`` in a context that defers the capture of every done
     line they create, finish or correct; on a normal exit the lines are
-    captured in one call (one INSERT of the events, their on-hand figures and
-    their deliveries), in the order they were done. Nested batches hand their lines
+    captured in one call (one on-hand query, one insert of events and one of
+    deliveries), in the order they were done. Nested batches hand their lines
     to the outermost one. On an exception nothing is captured (the caller's
     transaction is rolled back anyway)::
 
@@ -201,7 +201,12 @@ class StockMoveLine(models.Model):
         :returns: ``({(product id, location id): quantity}, fingerprint)``;
             the fingerprint is for ``stock.sync.endpoint._routing_table``.
         """
-        pairs = self._stock_sync_on_hand_spots()
+        pairs = {
+            (line.product_id.id, location.id)
+            for line in self
+            for location in (line.location_id, line.location_dest_id)
+            if location.usage in STOCK_USAGES
+        }
         fingerprint = self.env["stock.sync.endpoint"]._routing_fingerprint_sql()
         if not pairs:
             self.env.cr.execute(SQL("SELECT %s", fingerprint))
@@ -225,26 +230,10 @@ class StockMoveLine(models.Model):
                 list(location_ids),
             )
         )
-        on_hand = dict(pairs)
+        on_hand = dict.fromkeys(pairs, 0.0)
         rows = self.env.cr.fetchall()
         on_hand.update({(p, loc): qty for p, loc, qty, _fp in rows if p is not None})
         return on_hand, rows[0][3]
-
-    def _stock_sync_on_hand_spots(self):
-        """``{(product id, location id): 0.0}`` for the stock locations of these lines.
-
-        Capture builds its payloads with these zeros, and the events' INSERT
-        writes the real figures there (``EventDraft.on_hand_at``).
-        """
-        return dict.fromkeys(
-            (
-                (line.product_id.id, location.id)
-                for line in self
-                for location in (line.location_id, line.location_dest_id)
-                if location.usage in STOCK_USAGES
-            ),
-            0.0,
-        )
 
     def _stock_sync_location(self, location, on_hand):
         warehouse = location.warehouse_id

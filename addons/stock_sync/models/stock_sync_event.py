@@ -6,7 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, str2bool
 
 from ..services import schema
-from ..services.bulk_insert import insert_rows, insert_rows_with_children
+from ..services.bulk_insert import insert_rows_with_children
 from ..services.event_draft import EventDraft
 from ..services.loose_reference import LooseMany2one
 from .stock_sync_endpoint import ROUTING_FINGERPRINT_KEY
@@ -31,24 +31,6 @@ OPERATIONS = [
 ]
 
 CRITICALITIES = [("critical", "Critical"), ("standard", "Standard"), ("bulk", "Bulk")]
-
-# The routing fingerprint each database's last capture in this worker saw
-# (see ``emit``): a guess that the capture's INSERT checks, never trusted alone.
-_LAST_FINGERPRINT = {}
-
-
-def _column_types(model):
-    """``{column: SQL type}`` of a model's stored columns (cached on its registry class)."""
-    cls = type(model)
-    types = cls.__dict__.get("_stock_sync_column_types")
-    if types is None:
-        types = {
-            name: field.column_type[1]
-            for name, field in model._fields.items()
-            if field.store and field.column_type
-        }
-        cls._stock_sync_column_types = types
-    return types
 
 
 def iso_time(value):
@@ -104,7 +86,9 @@ class StockSyncEvent(models.Model):
     )
     # LooseMany2one: no foreign key (see services/loose_reference.py).
     location_id = LooseMany2one("stock.location", "From", readonly=True, index="btree_not_null")
-    location_dest_id = LooseMany2one("stock.location", "To", readonly=True, index="btree_not_null")
+    location_dest_id = LooseMany2one(
+        "stock.location", "To", readonly=True, index="btree_not_null"
+    )
     move_line_id = LooseMany2one(
         # indexed: corrections look up who received a line
         "stock.move.line",
@@ -272,67 +256,31 @@ class StockSyncEvent(models.Model):
             )
         # sudo: deliveries are technical rows fanned out whatever the acting user may read.
         Delivery = self.env["stock.sync.delivery"].sudo()
-        Endpoint = self.env["stock.sync.endpoint"]
-        fingerprint = self.env.context.get(ROUTING_FINGERPRINT_KEY)
-        guard = None
-        if fingerprint is None:
-            # Route with the endpoints' filters this worker saw last, and let
-            # the INSERT check them against its own snapshot (no query of its
-            # own): the deliveries are written only if they still hold, else
-            # planned again below, in the rare transaction that finds a change.
-            fingerprint_sql = Endpoint._routing_fingerprint_sql()  # flushes the endpoints
-            fingerprint = _LAST_FINGERPRINT.get(self.env.cr.dbname)
-            if fingerprint is None:
-                self.env.cr.execute(SQL("SELECT %s", fingerprint_sql))
-                (fingerprint,) = self.env.cr.fetchone()
-            else:
-                guard = (fingerprint_sql, fingerprint)
         # The deliveries name their event by its CloudEvents id, which the one
         # INSERT of events and deliveries turns into the event's row id.
-        deliveries, realtime = Delivery.with_context(
-            **{ROUTING_FINGERPRINT_KEY: fingerprint}
-        )._fan_out_plan([dict(row, id=row["event_uuid"]) for row in rows], facts)
-        on_hand = [draft.on_hand_at for draft in drafts]
-        if any(any(spot) for spot in on_hand):
-            # The INSERT reads the on-hand figures: this transaction's moves first.
-            self.env["stock.quant"].flush_model(["product_id", "location_id", "quantity"])
-        else:
-            on_hand = None
+        deliveries, realtime = Delivery._fan_out_plan(
+            [dict(row, id=row["event_uuid"]) for row in rows], facts
+        )
         Dispatcher = self.env["stock.sync.dispatcher"]
-        # One statement: the events (with their on-hand figures), their
-        # deliveries, their place in the numbering queue, and the dispatch
-        # cron's trigger when one is due now.
-        ids, trigger_id, seen = insert_rows_with_children(
+        # One statement: the events, their deliveries, their place in the
+        # numbering queue, and the dispatch cron's trigger when one is due now.
+        ids, trigger_id = insert_rows_with_children(
             self.env.cr,
             self._table,
             rows,
             "event_uuid",
             Delivery._table,
             deliveries,
-            _column_types(Delivery),
+            {
+                name: Delivery._fields[name].column_type[1]
+                for name in deliveries[:1] and deliveries[0]
+            },
             self.env.uid,
             id_table=self.env["stock.sync.numbering"]._table,
             also=Dispatcher._wake_up_insert() if realtime else None,
-            types=_column_types(self),
-            on_hand=on_hand,
-            guard=guard,
         )
         if trigger_id:
             Dispatcher._woken(trigger_id)
-        if guard is not None:
-            _LAST_FINGERPRINT[self.env.cr.dbname] = seen
-            if seen != fingerprint:
-                # An endpoint changed since this worker last routed: no
-                # delivery was written; plan them with what the INSERT saw.
-                event_ids = dict(zip((row["event_uuid"] for row in rows), ids, strict=True))
-                deliveries, realtime = Delivery.with_context(
-                    **{ROUTING_FINGERPRINT_KEY: seen}
-                )._fan_out_plan([dict(row, id=event_ids[row["event_uuid"]]) for row in rows], facts)
-                insert_rows(self.env.cr, Delivery._table, deliveries, self.env.uid)
-                if realtime and not trigger_id:
-                    Dispatcher._wake_up()
-        else:
-            _LAST_FINGERPRINT[self.env.cr.dbname] = fingerprint
         return self.browse(ids)
 
     def _routing_facts_of(self):
@@ -374,9 +322,7 @@ class StockSyncEvent(models.Model):
         if not move_lines or not self._capture_enabled():
             return self.browse()
         corrected = corrected or {}
-        # The on-hand figures are read by the events' INSERT (EventDraft.on_hand_at):
-        # the payload is built and validated with 0.0 where the INSERT puts them.
-        on_hand = move_lines._stock_sync_on_hand_spots()
+        on_hand, fingerprint = move_lines._stock_sync_on_hand()
         now = fields.Datetime.now()
         recorded_at = iso_time(now)
         corrections = move_lines.filtered(lambda line: line.id in corrected)
@@ -395,10 +341,6 @@ class StockSyncEvent(models.Model):
                 location_from=line.location_id,
                 location_to=line.location_dest_id,
                 move_line=line,
-                on_hand_at=tuple(
-                    location.id if (line.product_id.id, location.id) in on_hand else None
-                    for location in (line.location_id, line.location_dest_id)
-                ),
             )
             if line.id in corrected:
                 previous = corrected[line.id]
@@ -410,7 +352,11 @@ class StockSyncEvent(models.Model):
                 )
                 draft.endpoint_ids = receivers.get(line.id, frozenset())
             drafts.append(draft)
-        return self.emit(MOVEMENT_TYPE, drafts)
+        # The routing fingerprint came with the on-hand figures: fan-out reads no more.
+        events = self.with_context(**{ROUTING_FINGERPRINT_KEY: fingerprint}).emit(
+            MOVEMENT_TYPE, drafts
+        )
+        return events.with_env(self.env)
 
     @api.model
     def _receivers_of_lines(self, move_lines):

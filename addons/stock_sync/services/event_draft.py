@@ -29,12 +29,6 @@ class EventDraft:
         warehouse filters look at, e.g. where a corrected line used to go.
     :param endpoint_ids: ids of endpoints that receive the event whatever their
         filters, e.g. those that received the event it corrects.
-    :param on_hand_at: ``(location id or None, location id or None)``: the
-        outbox writes the on-hand quantity of ``product`` at these locations
-        into ``data["location_from"]["on_hand"]`` and
-        ``data["location_to"]["on_hand"]``, read by the statement that
-        inserts the event (so after every move flushed before it); ``None``
-        leaves the figure in ``data`` as it is.
     """
 
     company: object
@@ -49,4 +43,3 @@ class EventDraft:
     move_line: object = None
     routing_locations: object = None
     endpoint_ids: frozenset = field(default_factory=frozenset)
-    on_hand_at: tuple = (None, None)

@@ -1,4 +1,4 @@
-"""An order or an unbuild is captured once: one insert, with its on-hand figures."""
+"""An order or an unbuild is captured once: one on-hand query, one insert."""
 
 from unittest.mock import patch
 
