@@ -1146,6 +1146,7 @@ class MrpProduction(models.Model):
         Move = self.env["stock.move"].sudo()
         original = raw_moves.filtered(lambda m: m.state not in ("done", "cancel"))[:1].sudo()
         planned_share = 0.0
+        shrink = None
         if original:
             open_qty = original.product_uom._compute_quantity(
                 original.product_uom_qty, product.uom_id, round=False
@@ -1177,14 +1178,16 @@ class MrpProduction(models.Model):
                 )
                 >= 0
             )
-            original.with_context(
-                do_not_unreserve=True, no_procurement=covered
-            ).product_uom_qty = remaining
-            if original.quantity > remaining and not original.picked:
-                # Its lines' write sets the move's state from the new demand.
-                self._scan_trim_reservation(original, remaining, quants)
-            elif covered:
-                original._recompute_state()
+            if covered:
+                # Shrunk after the post (below): the scanned stock is free stock
+                # (see _scan_take_quants), so the order does not matter to the
+                # quants, and the order's state is then recomputed once for the
+                # done move and the smaller open one, not once for each.
+                shrink = (original, remaining, covered)
+            else:
+                # Procured again first, as before: its new supply must not be
+                # the stock this scan takes.
+                self._scan_shrink_open_move(original, remaining, covered, quants)
         else:
             vals = production._get_move_raw_values(product, quantity, product.uom_id)
             vals["location_id"] = location.id
@@ -1225,20 +1228,46 @@ class MrpProduction(models.Model):
         move._action_done(cancel_backorder=True)
         if move.state != "done":
             raise UserError(_("The consumption move could not be posted."))
+        if shrink:
+            self._scan_shrink_open_move(*shrink, quants)
         return move
+
+    def _scan_shrink_open_move(self, original, remaining, covered, quants):
+        """Lower the open raw move's demand to ``remaining`` and its reservation with it.
+
+        ``covered``: its reservation covers the smaller demand, so nothing is
+        procured or reserved again (see _scan_post).
+        """
+        original.with_context(
+            do_not_unreserve=True, no_procurement=covered
+        ).product_uom_qty = remaining
+        if original.quantity > remaining and not original.picked:
+            # Its lines' write sets the move's state from the new demand.
+            self._scan_trim_reservation(original, remaining, quants)
+        elif covered:
+            original._recompute_state()
 
     @staticmethod
     def _scan_trim_reservation(move, target, quants):
         """Reserve no more than ``target`` on ``move``: the scanned quants' lines go first."""
         left = move.quantity - target
         scanned = {(q.location_id, q.lot_id, q.package_id, q.owner_id) for q, _qty in quants}
-        for line in move.move_line_ids.filtered(lambda ml: not ml.picked).sorted(
+        lines = move.move_line_ids.filtered(lambda ml: not ml.picked).sorted(
             lambda ml: (
                 (ml.location_id, ml.lot_id, ml.package_id, ml.owner_id) in scanned,
                 ml.id,
             ),
             reverse=True,
-        ):
+        )
+        # The quants these lines reserved, found in one query as core's
+        # _action_done finds its lines' quants (``quants_cache``): a line's
+        # write unreserves and reserves again, each with two searches of them.
+        cache = move.env["stock.quant"]._get_quants_by_products_locations(
+            lines.product_id,
+            lines.location_id,
+            extra_domain=["|", ("lot_id", "in", lines.lot_id.ids), ("lot_id", "=", False)],
+        )
+        for line in lines.with_context(quants_cache=cache):
             if left <= 0:
                 break
             if line.quantity <= left:
