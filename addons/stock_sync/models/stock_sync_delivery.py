@@ -88,8 +88,8 @@ class StockSyncDelivery(models.Model):
     endpoint_id = fields.Many2one(
         "stock.sync.endpoint", required=True, readonly=True, ondelete="cascade", index=True
     )
-    # Not indexed, nor is ``state`` (see init): a delivery gets three row versions
-    # on its way (numbered, in flight, delivered), each written in every index.
+    # Not indexed, nor is ``state`` (see init): a delivery is written three times
+    # on its way (captured, numbered, delivered), each version in every index.
     company_id = fields.Many2one("res.company", required=True, readonly=True)
     product_id = fields.Many2one("product.product", readonly=True, ondelete="set null", index=True)
     partition_key = fields.Char(required=True, readonly=True)
@@ -522,7 +522,9 @@ class StockSyncDelivery(models.Model):
         """Deliveries that could not leave because an earlier one of their key is still
         waiting: WAITING ones wait as long as that one (or are PARKED behind a dead one),
         so a key whose head rests never again fills a batch of candidates it cannot send.
-        A head in flight holds nothing: it is about to finish."""
+        A head being sent holds nothing: it is about to finish (one that another
+        dispatcher claimed is due, one in flight under an earlier version's lease is
+        left out)."""
         self._sql(
             """
             UPDATE stock_sync_delivery f
