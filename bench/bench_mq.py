@@ -17,6 +17,7 @@ Our own Mosquitto and RabbitMQ on free ports (addons/stock_sync_mq/tests/brokers
 """
 
 import json
+import os
 import sys
 import threading
 import time
@@ -27,7 +28,7 @@ import paho.mqtt.client as mqtt
 import pika
 from lib import data as bd
 from lib import stats
-from lib.registry import admin_uid, env, load, parse_args, scaled, set_capture
+from lib.registry import admin_uid, env, load, parse_args, scaled, set_capture, set_param
 from lib.server import OdooServer
 from paho.mqtt.enums import CallbackAPIVersion
 
@@ -380,9 +381,13 @@ def main():
             "keys": KEYS,
             "latency_load": f"2 receipts/s for {duration} s",
             "consumer_window": CHUNK,
+            "lanes": os.environ.get("BENCH_DISPATCH_LANES") or "default",
         },
     )
     registry = load(args.conf, args.db)
+    lanes = os.environ.get("BENCH_DISPATCH_LANES")  # unset: the dispatcher's default
+    if lanes:
+        set_param(registry, "stock_sync.dispatch_lanes", lanes)
     mosquitto, rabbit = Mosquitto(max_inflight=100).start(), RabbitMQ().start()
     try:
         with env(registry) as e:

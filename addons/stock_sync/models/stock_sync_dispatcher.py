@@ -61,6 +61,8 @@ RESCAN_SECONDS = 2.0  # the first time; then as long again as the run has lasted
 # Lanes of a run (system parameter stock_sync.dispatch_lanes): see _cron_dispatch.
 DEFAULT_LANES = 2
 MAX_LANES = 8
+# Events numbered or sent in one step of a run that make it a backlog, shared among lanes.
+BACKLOG_STEP = 100
 # Events numbered per step of a run: while one lane numbers, the other sends
 # what is numbered already (a step of 10,000 held both lanes up at a burst).
 NUMBER_STEP = 2000
@@ -185,11 +187,12 @@ class StockSyncDispatcher(models.AbstractModel):
     def _cron_dispatch(self, time_budget=None):
         """Send due deliveries until none is left or the time budget is spent.
 
-        The run works in lanes (system parameter ``stock_sync.dispatch_lanes``,
+        A backlog is sent in lanes (system parameter ``stock_sync.dispatch_lanes``,
         default 2), each a thread with its own cursors that serves the
         partition keys hashed to it: a key belongs to one lane, so its order
         holds, and while one lane waits for its receiver or for the database
-        the other one works (a lane alone left a core idle either way).
+        the other one works (a lane alone left a core idle either way). A run
+        starts in one lane, and shares the work once a step finds a backlog.
         """
         started = time.monotonic()
         self.env.flush_all()  # batches run in their own cursors: they must see our writes
@@ -207,10 +210,15 @@ class StockSyncDispatcher(models.AbstractModel):
             return 0
         deadline = started + time_budget
         self._heal_parking(endpoint_ids)
-        if lanes == 1:
-            sent = self._dispatch_lane(endpoint_ids, deadline)
-        else:
-            sent = self._dispatch_in_lanes(endpoint_ids, deadline, lanes)
+        # A run starts in one lane: at light load it answers soonest (lanes that
+        # found nothing ended while the other sent, and events of their keys
+        # committed meanwhile waited for the next run: commit -> receiver p95
+        # 70-87 ms with two lanes, 27 ms with one). A step that sends a backlog's
+        # worth shares the rest among the lanes.
+        backlog = BACKLOG_STEP if lanes > 1 else None
+        sent, stopped = self._dispatch_lane(endpoint_ids, deadline, backlog=backlog)
+        if stopped:
+            sent += self._dispatch_in_lanes(endpoint_ids, deadline, lanes)
         # sudo: as above, every company's endpoints.
         self._schedule_next_run(self.env["stock.sync.endpoint"].sudo().browse(endpoint_ids))
         return sent
@@ -239,7 +247,7 @@ class StockSyncDispatcher(models.AbstractModel):
                     env = self._cursor_env(cr)
                     results[lane] = env["stock.sync.dispatcher"]._dispatch_lane(
                         endpoint_ids, deadline, (lane, lanes)
-                    )
+                    )[0]
             except Exception as exc:  # noqa: BLE001 - raised again in the cron's thread
                 errors.append(exc)
 
@@ -256,13 +264,15 @@ class StockSyncDispatcher(models.AbstractModel):
         return sum(results)
 
     @api.model
-    def _dispatch_lane(self, endpoint_ids, deadline, lane=None):
+    def _dispatch_lane(self, endpoint_ids, deadline, lane=None, backlog=None):
         """Claim, send and record batches of ``lane`` until none is due or ``deadline``.
 
         ``endpoint_ids``: the endpoints served. ``lane``: ``(index, count)``, the
         share of the partition keys this loop serves (see ``_cron_dispatch``);
-        None: all of them. Every step runs in a cursor of its own: this
-        method's own transaction runs no query.
+        None: all of them. ``backlog``: stop after a step that numbered or sent
+        at least this many events. Every step runs in a cursor of its own: this
+        method's own transaction runs no query. Returns ``(sent, stopped)``:
+        how many were sent, and whether it stopped on a backlog.
         """
         sent, more = 0, True
         floors = {endpoint_id: ClaimFloor() for endpoint_id in endpoint_ids}
@@ -273,12 +283,20 @@ class StockSyncDispatcher(models.AbstractModel):
                 for endpoint_id in endpoint_ids
             )
             sent += progress
+            if backlog and max(progress, numbered or 0) >= backlog:
+                return sent, True
             if not progress:
                 if numbered == 0:
                     more = False
-                elif numbered is None:  # another dispatcher is numbering: look again soon
-                    time.sleep(0.05)
-        return sent
+                elif numbered is None:  # another dispatcher is numbering: look again once done
+                    self._wait_for_numbering()
+        return sent, False
+
+    @api.model
+    def _wait_for_numbering(self):
+        """Return once the numbering under way elsewhere has committed (see the sequence's)."""
+        with self.env.registry.cursor() as cr:
+            self._cursor_env(cr)["stock.sync.sequence"]._wait_for_numbering()
 
     @api.model
     def _number_new_events(self, limit=None):

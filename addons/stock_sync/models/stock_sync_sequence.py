@@ -1,5 +1,7 @@
 from collections import Counter
 
+from psycopg2 import errors as pg_errors
+
 from odoo import api, fields, models
 
 # pg_try_advisory_xact_lock key: one numbering at a time across all dispatchers.
@@ -28,6 +30,24 @@ class StockSyncSequence(models.Model):
     ]
 
     @api.model
+    def _wait_for_numbering(self, timeout_ms=2000):
+        """Wait until the transaction numbering right now, if any, has committed.
+
+        For a dispatcher that found nothing to send because another one was
+        numbering (``_number_new_events`` returned None): a numbering step is
+        short, and waiting for its end is the earliest moment its events can
+        be claimed (a fixed sleep made every such event wait for it).
+        ``timeout_ms``: never wait longer than this; returns either way.
+        """
+        cr = self.env.cr
+        cr.execute("SET LOCAL lock_timeout = %s", (f"{int(timeout_ms)}ms",))
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute("SELECT pg_advisory_xact_lock(%s)", (NUMBERING_LOCK,))
+        except pg_errors.LockNotAvailable:
+            pass  # a long numbering: the caller just looks again
+        cr.execute("SET LOCAL lock_timeout = DEFAULT")
+
     def _number_new_events(self, limit=10000):
         """Number up to ``limit`` committed events that have no sequence yet.
 
@@ -37,7 +57,8 @@ class StockSyncSequence(models.Model):
         the ``sequence`` column and the CloudEvents ``sequence`` of the
         payload (20 digits, so text order is number order), and the
         deliveries' copy. Only one transaction numbers at a time (an advisory
-        lock, tried, never waited for). Returns how many events were
+        lock, tried; numbering never waits for it, an idle dispatcher may:
+        ``_wait_for_numbering``). Returns how many events were
         numbered, or None when another transaction is numbering right now.
 
         The events and deliveries are reached by their ids, one index lookup
