@@ -1,8 +1,11 @@
+import logging
 from collections import Counter
 
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
 
 # pg_try_advisory_xact_lock key: one numbering at a time across all dispatchers.
 NUMBERING_LOCK = 0x53594E43  # "SYNC"
@@ -45,7 +48,8 @@ class StockSyncSequence(models.Model):
             with cr.savepoint(flush=False):
                 cr.execute("SELECT pg_advisory_xact_lock(%s)", (NUMBERING_LOCK,))
         except pg_errors.LockNotAvailable:
-            pass  # a long numbering: the caller just looks again
+            # A long numbering: the caller just looks again.
+            _logger.debug("dispatch: numbering still under way after %s ms", timeout_ms)
         cr.execute("SET LOCAL lock_timeout = DEFAULT")
 
     def _number_new_events(self, limit=10000):
