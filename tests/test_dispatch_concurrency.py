@@ -21,6 +21,8 @@ from odoo.tests import get_db_name, tagged
 from odoo.tests.common import _super_send
 from odoo.tools import config
 
+from odoo.addons.stock_sync.models.stock_sync_dispatcher import BACKLOG_STEP
+from odoo.addons.stock_sync.models.stock_sync_sequence import NUMBERING_LOCK
 from odoo.addons.stock_sync.services.event_draft import EventDraft
 from odoo.addons.stock_sync.tests.webhook_receiver import WebhookReceiver
 
@@ -44,7 +46,6 @@ class TestDispatchConcurrency(CommittedCase):
         self.startPatcher(patch.object(requests.Session, "send", _super_send))
         self.receiver.reset()
         with self.env_cr() as env:
-            company = env.ref("base.main_company")
             # The receiver is on the loopback, which endpoints refuse by default.
             params = env["ir.config_parameter"]
             self.allow_local = params.get_param("stock_sync.allow_local_urls")
@@ -70,25 +71,28 @@ class TestDispatchConcurrency(CommittedCase):
                     "schema_path": "stock_sync/tests/schemas/test_note.v1.json",
                 }
             )
-            drafts = [
-                EventDraft(
-                    company=company,
-                    product=products[i % N_KEYS],
-                    occurred_at=fields.Datetime.now(),
-                    data={"n": i},
-                )
-                for i in range(N_EVENTS)
-            ]
-            events = env["stock.sync.event"].emit(TEST_TYPE, drafts)
-            self.endpoint_id, self.product_ids, self.event_ids = (
-                endpoint.id,
-                products.ids,
-                events.ids,
-            )
+            self.endpoint_id, self.product_ids, self.event_ids = endpoint.id, products.ids, []
+            self._emit(env, N_EVENTS)
             self.receiver.set_secrets([endpoint.secret_ids.secret])
         self.addCleanup(self._cleanup)
         with self.env_cr() as env:  # after commit, as the dispatcher does
             env["stock.sync.sequence"]._number_new_events()
+
+    def _emit(self, env, count):
+        """Emit ``count`` test events over the test's keys, in turn (not numbered yet)."""
+        company = env.ref("base.main_company")
+        products = env["product.product"].browse(self.product_ids)
+        start = len(self.event_ids)
+        drafts = [
+            EventDraft(
+                company=company,
+                product=products[i % N_KEYS],
+                occurred_at=fields.Datetime.now(),
+                data={"n": i},
+            )
+            for i in range(start, start + count)
+        ]
+        self.event_ids += env["stock.sync.event"].emit(TEST_TYPE, drafts).ids
 
     def _cleanup(self):
         with self.env_cr() as env:
@@ -107,6 +111,33 @@ class TestDispatchConcurrency(CommittedCase):
             env["stock.sync.event.type"].search([("code", "=", TEST_TYPE)]).unlink()
             env["ir.config_parameter"].set_param("stock_sync.allow_local_urls", self.allow_local)
             env["product.product"].browse(self.product_ids).unlink()
+
+    def _set_lanes(self, lanes):
+        with self.env_cr() as env:
+            params = env["ir.config_parameter"]
+            saved = params.get_param("stock_sync.dispatch_lanes")
+            params.set_param("stock_sync.dispatch_lanes", str(lanes))
+        self.addCleanup(self._restore_lanes, saved)
+
+    def _restore_lanes(self, saved):
+        with self.env_cr() as env:
+            env["ir.config_parameter"].set_param("stock_sync.dispatch_lanes", saved)
+
+    def _spy(self, name):
+        """Record the calls of the dispatcher's method ``name``: [[args, result]], where
+        ``args`` are the call's arguments in the method's order (defaults omitted)."""
+        cls = self.registry["stock.sync.dispatcher"]
+        original = getattr(cls, name)
+        calls = []
+
+        def spy(model, *args, **kwargs):
+            call = [args + tuple(kwargs.values()), None]
+            calls.append(call)  # lanes call from their threads: each fills its own entry
+            call[1] = original(model, *args, **kwargs)
+            return call[1]
+
+        self.startPatcher(patch.object(cls, name, spy))
+        return calls
 
     def _states(self):
         with self.env_cr() as env:
@@ -202,3 +233,77 @@ class TestDispatchConcurrency(CommittedCase):
         states, attempts = self._states()
         self.assertEqual(set(states), {"delivered"})
         self.assertEqual(set(attempts), {1})
+
+    def test_light_load_run_stays_in_one_lane(self):
+        # Two lanes allowed, but no step of the run finds a backlog (7 events a
+        # batch, all numbered already): it sends everything from its first lane.
+        self._set_lanes(2)
+        in_lanes = self._spy("_dispatch_in_lanes")
+        results, errors = [], []
+        self._dispatch(results, errors)
+        self.assertFalse(errors, errors)
+        self.assertEqual(results, [N_EVENTS])
+        self.assertEqual(in_lanes, [], "a light load started no lane threads")
+        self.assertEqual(len(self.receiver.unique_events()), N_EVENTS)
+        self.assertEqual(self.receiver.order_violations, [])
+
+    def test_backlog_run_shares_the_work_among_lanes(self):
+        # Events committed but not numbered yet: the run's first step numbers
+        # more than a backlog's worth, and the rest is shared among two lanes.
+        self._set_lanes(2)
+        with self.env_cr() as env:
+            self._emit(env, 3 * BACKLOG_STEP)
+        total = N_EVENTS + 3 * BACKLOG_STEP
+        in_lanes = self._spy("_dispatch_in_lanes")
+        lane_runs = self._spy("_dispatch_lane")
+        results, errors = [], []
+        self._dispatch(results, errors)
+        self.assertFalse(errors, errors)
+        self.assertEqual(results, [total])
+        self.assertEqual([args[2] for args, _result in in_lanes], [2])
+        # The first lane is called with a backlog to stop at, the lanes with their share.
+        self.assertEqual(lane_runs[0][0][2:], (BACKLOG_STEP,), "one lane serving every key")
+        self.assertEqual(sorted(args[2] for args, _result in lane_runs[1:]), [(0, 2), (1, 2)])
+        first_step, stopped = lane_runs[0][1]
+        self.assertTrue(stopped, "the first lane stopped on the backlog")
+        self.assertEqual(first_step + sum(result[0] for _args, result in lane_runs[1:]), total)
+        self.assertEqual(len(self.receiver.unique_events()), total)
+        self.assertEqual(self.receiver.duplicates, 0)
+        self.assertEqual(self.receiver.order_violations, [])
+        states, attempts = self._states()
+        self.assertEqual(set(states), {"delivered"})
+        self.assertEqual(set(attempts), {1})
+
+    def test_idle_run_waits_for_another_dispatchers_numbering(self):
+        with self.env_cr() as env:
+            self._emit(env, 2 * N_KEYS)  # committed, not numbered
+        total = N_EVENTS + 2 * N_KEYS
+        # Another dispatcher is numbering: its transaction holds the numbering lock.
+        holder = self.registry.cursor()
+        self.addCleanup(holder.close)
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (NUMBERING_LOCK,))
+        waits = self._spy("_wait_for_numbering")
+        results, errors = [], []
+        thread = threading.Thread(target=self._dispatch, args=(results, errors))
+        thread.start()
+        self.addCleanup(thread.join, 60)
+        # The run sends what is numbered, then waits for the numbering to end.
+        for _ in range(600):
+            if waits:
+                break
+            time.sleep(0.05)
+        self.assertEqual(len(self.receiver.unique_events()), N_EVENTS)
+        time.sleep(0.5)
+        # It waits on the lock itself (its wait lasts up to 2 s), not in a loop of
+        # short sleeps, and nothing was sent out of order meanwhile.
+        self.assertTrue(thread.is_alive())
+        self.assertEqual(len(waits), 1)
+        self.assertEqual(len(self.receiver.unique_events()), N_EVENTS)
+        holder.rollback()  # the other numbering ends: the run numbers and sends the rest
+        thread.join(60)
+        self.assertFalse(thread.is_alive())
+        self.assertFalse(errors, errors)
+        self.assertEqual(results, [total])
+        self.assertEqual(len(waits), 1)
+        self.assertEqual(len(self.receiver.unique_events()), total)
+        self.assertEqual(self.receiver.order_violations, [])
