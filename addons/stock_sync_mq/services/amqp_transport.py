@@ -129,11 +129,16 @@ class _Publisher:
         return self.connection.is_open and self.channel.is_open
 
     def close(self):
-        try:
-            if self.connection.is_open:
-                self.connection.close()
-        except (pika_errors.AMQPError, OSError, AssertionError):
-            _logger.debug("AMQP connection already gone", exc_info=True)
+        _close(self.connection)
+
+
+def _close(connection):
+    """Close ``connection`` if it is still open; never raises for a connection already gone."""
+    try:
+        if connection.is_open:
+            connection.close()
+    except (pika_errors.AMQPError, OSError, AssertionError):
+        _logger.debug("AMQP connection already gone", exc_info=True)
 
 
 _pool = {}
@@ -157,6 +162,9 @@ class AmqpTransport(publish_result.BrokerTransport):
     drop = staticmethod(drop)
 
     def _publisher(self, key):
+        """A publisher for ``key``, taken out of the pool (or connected now); ``(publisher,
+        None)`` or ``(None, SendResult)``. A connection that fails to become a publisher is
+        closed: none is left open outside the pool."""
         with _pool_lock:
             publisher = _pool.pop(key, None)
         if publisher is not None and publisher.alive:
@@ -169,12 +177,13 @@ class AmqpTransport(publish_result.BrokerTransport):
         try:
             return _Publisher(self.settings, connection), None
         except pika_errors.ChannelClosedByBroker as exc:
-            connection.close()
+            _close(connection)
             return None, _config_problem(
                 f"{self.settings.address.describe()} refused exchange "
                 f"{self.settings.exchange!r}: {exc.reply_text} (it must be a durable topic exchange)."
             )
         except pika_errors.AMQPError as exc:
+            _close(connection)
             return None, SendResult(RETRY, error_class=CONNECTION, error=f"AMQP error: {exc!r}")
 
     def send(self, batch):
@@ -188,8 +197,14 @@ class AmqpTransport(publish_result.BrokerTransport):
         if failure:
             failure.duration = time.monotonic() - started
             return failure
-        # A pooled connection is taken out while in use: two sends never share a channel.
-        result, healthy = self._publish(publisher, batch, started)
+        # A pooled connection is taken out while in use: two sends never share a channel
+        # (two lanes sending to one key at once each have their own; the one put back
+        # second closes the first).
+        try:
+            result, healthy = self._publish(publisher, batch, started)
+        except BaseException:
+            publisher.close()  # out of the pool: closed here or never
+            raise
         if healthy:
             with _pool_lock:
                 previous = _pool.pop(key, None)

@@ -213,22 +213,38 @@ class _Connection:
 
 
 _pool = {}
-_pool_lock = threading.Lock()
+_pool_lock = threading.Lock()  # guards _pool and _connect_locks; never held while connecting
+_connect_locks = {}  # pool key -> the lock its connection is made under
 
 
 def _connection(settings, key):
-    """The pooled connection under ``key`` (connected now if it was not)."""
+    """The pooled connection under ``key`` (connected now if it was not).
+
+    Called from several dispatch lanes (threads) at once: one connection per
+    key is ever made at a time, under that key's own lock, and the lanes that
+    asked meanwhile get it. Connecting for one key (up to the connect timeout)
+    never holds up the lanes that publish to other keys. Only this function
+    puts a connection in the pool, under that lock: none is ever replaced
+    there without being closed, so none is left connected and unreferenced.
+    Raises :class:`ConnectFailed` (``OSError``/``ssl.SSLError`` for unreadable TLS files).
+    """
     with _pool_lock:
         conn = _pool.get(key)
         if conn is not None and conn.alive:
             return conn
-        _pool.pop(key, None)
-    if conn is not None:
-        conn.close()
-    conn = _Connection(settings)
-    with _pool_lock:
-        _pool[key] = conn
-    return conn
+        connect_lock = _connect_locks.setdefault(key, threading.Lock())
+    with connect_lock:
+        with _pool_lock:
+            conn = _pool.get(key)
+            if conn is not None and conn.alive:
+                return conn  # made by another lane while this one waited
+            _pool.pop(key, None)
+        if conn is not None:
+            conn.close()
+        conn = _Connection(settings)
+        with _pool_lock:
+            _pool[key] = conn
+        return conn
 
 
 def drop(key_prefix):

@@ -128,3 +128,35 @@ class TestBrokerConfig(StockSyncCase):
         )
         self.assertTrue(result.endpoint_problem)
         self.assertIn("no broker backend", result.error)
+
+    def test_amqp_connection_that_fails_to_publish_is_closed(self):
+        """A connection whose channel the broker refuses, or whose send fails in an
+        unexpected way, is closed: none is left open outside the pool."""
+        from unittest.mock import MagicMock, patch  # noqa: PLC0415
+
+        from pika import exceptions as pika_errors  # noqa: PLC0415
+
+        from odoo.addons.stock_sync.services.transport import Batch  # noqa: PLC0415
+
+        from ..services import amqp_transport  # noqa: PLC0415
+
+        self.backend.write({"kind": "amqp", "base_url": "amqp://broker.example.com"})
+        endpoint = self.env["stock.sync.endpoint"].create(
+            {"name": "To broker", "transport": "amqp", "backend_id": self.backend.id}
+        )
+        self.addCleanup(amqp_transport.drop, ("db", endpoint.id))
+        batch = Batch(("db", endpoint.id), endpoint.url, 1.0, [("e1", "{}")], "[]", {})
+        refused = MagicMock(is_open=True)
+        refused.channel.side_effect = pika_errors.ChannelWrongStateError("channel gone")
+        with patch.object(amqp_transport, "connect", return_value=(refused, None)):
+            result = endpoint._transport().send(batch)
+        self.assertEqual(result.error_class, "connection")
+        refused.close.assert_called_once()
+        broken = MagicMock(is_open=True)
+        broken.channel.return_value.basic_publish.side_effect = RuntimeError("a bug")
+        with (
+            patch.object(amqp_transport, "connect", return_value=(broken, None)),
+            self.assertRaises(RuntimeError),
+        ):
+            endpoint._transport().send(batch)
+        broken.close.assert_called_once()

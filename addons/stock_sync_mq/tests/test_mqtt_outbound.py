@@ -8,6 +8,7 @@ import json
 import threading
 import time
 import uuid
+from unittest.mock import patch
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -16,6 +17,7 @@ from odoo.tests import tagged
 
 from odoo.addons.stock_sync.services import webhook_signature
 
+from ..services import mqtt_transport
 from .brokers import Mosquitto
 from .common import MqCase
 
@@ -182,3 +184,73 @@ class TestMqttOutbound(MqCase):
                 firsts.append(event["data"]["n"])
         for key, firsts in seen.items():
             self.assertEqual(firsts, sorted(firsts), f"{key}: received out of order")
+
+    def spy_connections(self, hold_first=None):
+        """Patch the transport's connections: each made is listed (and closed at the end);
+        each waits 0.3 s before connecting, so that two lanes are inside one at once
+        (a busy machine); with ``hold_first`` (an Event), the first waits for it instead."""
+        made = []
+
+        class Spied(mqtt_transport._Connection):
+            def __init__(self, settings):
+                made.append(self)
+                if hold_first is not None and len(made) == 1:
+                    hold_first.wait(10)
+                else:
+                    time.sleep(0.3)
+                super().__init__(settings)
+
+        patcher = patch.object(mqtt_transport, "_Connection", Spied)
+        patcher.start()
+        self.addCleanup(lambda: [conn.close() for conn in made])
+        self.addCleanup(patcher.stop)
+        return made
+
+    def pool_key(self, name):
+        self.addCleanup(mqtt_transport.drop, (name,))
+        return (name, self.mq_endpoint.id, *self.backend._mq_settings().key)
+
+    def test_two_lanes_asking_at_once_share_one_connection(self):
+        """Two dispatch lanes ask for the connection of one endpoint at the same time:
+        both get the same one and one client connects (none is left connected, unused,
+        holding its client id at the broker)."""
+        settings = self.backend._mq_settings()
+        key = self.pool_key("two-lanes")
+        made = self.spy_connections()
+        start, got = threading.Barrier(2), {}
+
+        def lane(name):
+            start.wait(10)
+            got[name] = mqtt_transport._connection(settings, key)
+
+        lanes = [threading.Thread(target=lane, args=(name,)) for name in ("a", "b")]
+        for thread in lanes:
+            thread.start()
+        for thread in lanes:
+            thread.join(30)
+        self.assertEqual(set(got), {"a", "b"})
+        self.assertIs(got["a"], got["b"], "the same connection for both lanes")
+        self.assertEqual(len(made), 1, "one client connected")
+        self.assertTrue(got["a"].alive)
+        self.assertIs(mqtt_transport._connection(settings, key), got["a"], "kept in the pool")
+
+    def test_a_slow_connect_holds_up_no_other_endpoint(self):
+        """While one endpoint's connect hangs (up to its timeout), another endpoint's
+        lane connects and publishes: connections are made under a lock per pool key."""
+        settings = self.backend._mq_settings()
+        hung_key, other_key = self.pool_key("hung"), self.pool_key("other")
+        release = threading.Event()
+        self.addCleanup(release.set)
+        made = self.spy_connections(hold_first=release)
+        hung = threading.Thread(target=mqtt_transport._connection, args=(settings, hung_key))
+        hung.start()
+        while not made:
+            time.sleep(0.01)
+        started = time.monotonic()
+        other = mqtt_transport._connection(settings, other_key)
+        self.assertLess(time.monotonic() - started, 5, "not held up by the hung connect")
+        self.assertTrue(other.alive)
+        self.assertTrue(hung.is_alive(), "the first connect is still hanging")
+        release.set()
+        hung.join(30)
+        self.assertEqual(len(made), 2)
