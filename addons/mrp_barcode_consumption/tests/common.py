@@ -207,6 +207,51 @@ class ScanCase(TransactionCase):
             quants = quants.filtered(lambda q: q.lot_id == lot)
         return sum(quants.mapped("quantity"))
 
+    def assertReservationsMatchQuants(self, product):
+        """Each quant of ``product`` reserves exactly what its open move lines reserve.
+
+        Read from the database (everything flushed first), per location, lot,
+        package and owner: the quants' ``reserved_quantity`` against the sum of
+        ``quantity_product_uom`` of the lines of moves not done, cancelled or
+        draft. Also checks that some quant reserves something, so that the
+        comparison is not vacuous.
+        """
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT location_id, lot_id, package_id, owner_id, SUM(reserved_quantity)
+              FROM stock_quant
+             WHERE product_id = %(product)s
+             GROUP BY location_id, lot_id, package_id, owner_id
+            """,
+            {"product": product.id},
+        )
+        quants = {row[:4]: row[4] for row in self.env.cr.fetchall()}
+        self.env.cr.execute(
+            """
+            SELECT ml.location_id, ml.lot_id, ml.package_id, ml.owner_id,
+                   SUM(ml.quantity_product_uom)
+              FROM stock_move_line ml
+              JOIN stock_move m ON m.id = ml.move_id
+              JOIN stock_location loc ON loc.id = ml.location_id
+             WHERE ml.product_id = %(product)s
+               AND m.state NOT IN ('done', 'cancel', 'draft')
+               AND loc.usage NOT IN ('supplier', 'customer', 'inventory', 'production')
+             GROUP BY ml.location_id, ml.lot_id, ml.package_id, ml.owner_id
+            """,
+            {"product": product.id},
+        )
+        lines = {row[:4]: row[4] for row in self.env.cr.fetchall()}
+        self.assertTrue(any(quants.values()), f"{product.name}: nothing reserved at all")
+        for key in set(quants) | set(lines):
+            self.assertAlmostEqual(
+                quants.get(key, 0.0),
+                lines.get(key, 0.0),
+                places=6,
+                msg=f"{product.name} at (location, lot, package, owner) {key}: quants "
+                "reserve what their move lines reserve",
+            )
+
     def component(self, answer, product):
         rows = [row for row in answer["components"] if row["product_id"] == product.id]
         self.assertEqual(len(rows), 1, f"{product.name} in the answer's components")

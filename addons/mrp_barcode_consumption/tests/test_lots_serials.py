@@ -23,6 +23,7 @@ class TestLotsSerials(ScanCase):
         )
         self.assertAlmostEqual(open_resin.product_uom_qty, 0.6)
         self.assertLessEqual(open_resin.quantity, 0.6 + 1e-6)
+        self.assertReservationsMatchQuants(self.resin)
 
     def test_lot_in_a_shelf_of_the_component_location(self):
         production = self.new_production(qty=2)
@@ -55,6 +56,38 @@ class TestLotsSerials(ScanCase):
         self.assertAlmostEqual(reserved(self.lot_a), before[self.lot_a])
         self.assertAlmostEqual(reserved(self.lot_b), before[self.lot_b] - 0.5)
         self.assertEqual(self.quantity_at(self.resin, self.line_side, self.lot_b), 19.5)
+        self.assertReservationsMatchQuants(self.resin)
+
+    def test_reservation_trim_drops_then_lowers_lines(self):
+        production = self.new_production(qty=60)  # 30 kg: 20 reserved in lot A, 10 in lot B
+        open_resin = production.move_raw_ids.filtered(lambda m: m.product_id == self.resin)
+
+        def reserved(lot):
+            lines = open_resin.move_line_ids.filtered(lambda ml: ml.lot_id == lot)
+            return sum(lines.mapped("quantity"))
+
+        self.assertAlmostEqual(reserved(self.lot_a), 20)
+        self.assertAlmostEqual(reserved(self.lot_b), 10)
+        self.assertReservationsMatchQuants(self.resin)
+        # 10 kg of lot B's free stock: the demand drops to 20 kg, and lot B's
+        # reserved line, the scanned lot's, goes entirely.
+        answer = self.scan("RES-B", production, quantity=10)
+        self.assertTrue(answer["ok"], answer["message"])
+        self.assertAlmostEqual(open_resin.product_uom_qty, 20)
+        self.assertFalse(open_resin.move_line_ids.filtered(lambda ml: ml.lot_id == self.lot_b))
+        self.assertAlmostEqual(reserved(self.lot_a), 20)
+        self.assertEqual(open_resin.state, "assigned")
+        self.assertReservationsMatchQuants(self.resin)
+        # 0.5 kg more of lot B (free again): lot A's line is lowered by 0.5 kg.
+        answer = self.scan("RES-B", production, quantity=0.5)
+        self.assertTrue(answer["ok"], answer["message"])
+        self.assertAlmostEqual(open_resin.product_uom_qty, 19.5)
+        self.assertAlmostEqual(open_resin.quantity, 19.5)
+        self.assertAlmostEqual(reserved(self.lot_a), 19.5)
+        self.assertEqual(open_resin.state, "assigned")
+        self.assertReservationsMatchQuants(self.resin)
+        self.assertEqual(self.quantity_at(self.resin, self.line_side, self.lot_b), 9.5)
+        self.assertEqual(self.quantity_at(self.resin, lot=self.lot_a), 20)
 
     def test_lot_short_of_the_quantity(self):
         production = self.new_production(qty=60)  # 30 kg planned, 20 in lot A
