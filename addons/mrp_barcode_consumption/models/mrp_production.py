@@ -1000,8 +1000,12 @@ class MrpProduction(models.Model):
         lots). Here: the lot's own expiration date (``product_expiry``) and the
         GS1 expiry date (AI 17) of the label.
         """
-        today = fields.Date.context_today(self)
         expiration = lot._fields.get("expiration_date") and lot.expiration_date
+        if not expiration and not parsed.get("expiry"):
+            # Nothing to compare: the user's day (their time zone, read from
+            # their partner) is not looked up.
+            return None
+        today = fields.Date.context_today(self)
         expired = expiration and fields.Datetime.to_datetime(expiration).date() <= today
         if not expired and parsed.get("expiry") and parsed["expiry"] < today:
             expired = True
