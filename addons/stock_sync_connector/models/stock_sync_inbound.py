@@ -574,8 +574,6 @@ class StockSyncInbound(models.Model):
         if float_is_zero(target - on_hand, precision_rounding=product.uom_id.rounding):
             self.write(applied_to)
             return self.env["stock.picking"], Move
-        self.env.flush_all()
-        last = Move.search([], order="id desc", limit=1).id or 0
         quant = (
             self.env["stock.quant"]
             .with_context(inventory_mode=True, inventory_name=self._origin())
@@ -588,10 +586,11 @@ class StockSyncInbound(models.Model):
                 }
             )
         )
-        quant._apply_inventory()
-        moves = Move.search(
-            [("id", ">", last), ("product_id", "=", product.id), ("is_inventory", "=", True)]
-        )
+        # The adjustment's moves as Odoo validates them: no search of the moves before
+        # and after (nor the flush of everything pending that the first one needed).
+        with Move._collect_done() as done:
+            quant._apply_inventory()
+        moves = Move.browse(done).filtered(lambda m: m.product_id == product and m.is_inventory)
         self.write(applied_to)
         return self.env["stock.picking"], moves
 
