@@ -301,7 +301,9 @@ class StockSyncBackend(models.Model):
         memo = self.env.cr.cache.get(XREF_MEMO)
         key = (model, self.id, self.env.uid, code)
         if memo and key in memo:
-            return self.env[model].browse(memo[key])
+            # Prefetched with the block's other cross-references of the model: what they
+            # point to (products, locations) is then read in one query, not one per event.
+            return self.env[model].browse(memo[key]).with_prefetch(memo.get(model, ()))
         return self.env[model].search(
             [("backend_id", "=", self.id), ("external_code", "=", code)], limit=1
         )
@@ -332,6 +334,7 @@ class StockSyncBackend(models.Model):
             )
             for xref in xrefs:
                 memo[(model, self.id, self.env.uid, xref.external_code)] = xref.id
+            memo[model] = tuple(xrefs.ids)
         self.env.cr.cache[XREF_MEMO] = memo
         try:
             yield
