@@ -78,15 +78,16 @@ class TestDispatchConcurrency(CommittedCase):
         with self.env_cr() as env:  # after commit, as the dispatcher does
             env["stock.sync.sequence"]._number_new_events()
 
-    def _emit(self, env, count):
-        """Emit ``count`` test events over the test's keys, in turn (not numbered yet)."""
+    def _emit(self, env, count, products=None):
+        """Emit ``count`` test events over ``products`` (default: the test's first
+        keys), in turn (not numbered yet)."""
         company = env.ref("base.main_company")
-        products = env["product.product"].browse(self.product_ids)
+        products = products or env["product.product"].browse(self.product_ids[:N_KEYS])
         start = len(self.event_ids)
         drafts = [
             EventDraft(
                 company=company,
-                product=products[i % N_KEYS],
+                product=products[i % len(products)],
                 occurred_at=fields.Datetime.now(),
                 data={"n": i},
             )
@@ -263,7 +264,7 @@ class TestDispatchConcurrency(CommittedCase):
         self.assertEqual([args[2] for args, _result in in_lanes], [2])
         # The first lane is called with a backlog to stop at, the lanes with their share.
         self.assertEqual(lane_runs[0][0][2:], (BACKLOG_STEP,), "one lane serving every key")
-        self.assertEqual(sorted(args[2] for args, _result in lane_runs[1:]), [(0, 2), (1, 2)])
+        self.assertEqual(sorted(args[2] for args, _result in lane_runs[1:]), [0, 1])
         first_step, stopped = lane_runs[0][1]
         self.assertTrue(stopped, "the first lane stopped on the backlog")
         self.assertEqual(first_step + sum(result[0] for _args, result in lane_runs[1:]), total)
@@ -307,3 +308,41 @@ class TestDispatchConcurrency(CommittedCase):
         self.assertEqual(len(waits), 1)
         self.assertEqual(len(self.receiver.unique_events()), total)
         self.assertEqual(self.receiver.order_violations, [])
+
+    def test_a_lane_that_runs_dry_takes_over_keys_of_a_busy_lane(self):
+        # A backlog on the keys of lane 0 only (hash % 2 == 0): lane 1 sends its
+        # own few events, runs dry, and takes half of lane 0's keys.
+        self._set_lanes(2)
+        key_hash = "mod(hashtext('product:' || p.id || '@company:' || %s) & 2147483647, 2)"
+        with self.env_cr() as env:
+            company_id = env.ref("base.main_company").id
+            more = env["product.product"].create(
+                [{"name": f"Race extra {i}", "is_storable": True} for i in range(40)]
+            )
+            self.product_ids += more.ids
+            env.cr.execute(
+                f"SELECT p.id FROM product_product p WHERE p.id = ANY(%s) AND {key_hash} = 0",
+                (more.ids, company_id),
+            )
+            lane_0_products = env["product.product"].browse([row[0] for row in env.cr.fetchall()])
+            self._emit(env, 4 * BACKLOG_STEP, lane_0_products)
+            env.cr.execute(
+                f"SELECT count(*) FROM stock_sync_event e JOIN product_product p"
+                f" ON p.id = e.product_id WHERE e.id = ANY(%s) AND {key_hash} = 1",
+                (self.event_ids, company_id),
+            )
+            lane_1_own = env.cr.fetchone()[0]
+        total = len(self.event_ids)
+        lane_runs = self._spy("_dispatch_lane")
+        results, errors = [], []
+        self._dispatch(results, errors)
+        self.assertFalse(errors, errors)
+        self.assertEqual(results, [total])
+        by_lane = {args[2]: result[0] for args, result in lane_runs[1:]}
+        self.assertGreater(by_lane[1], lane_1_own, "lane 1 sent keys it was handed")
+        self.assertEqual(len(self.receiver.unique_events()), total)
+        self.assertEqual(self.receiver.duplicates, 0)
+        self.assertEqual(self.receiver.order_violations, [])
+        states, attempts = self._states()
+        self.assertEqual(set(states), {"delivered"})
+        self.assertEqual(set(attempts), {1})

@@ -305,8 +305,9 @@ class StockSyncDelivery(models.Model):
         Due: WAITING with ``next_attempt_at`` passed, or IN_FLIGHT with an expired lease
         (its dispatcher died). Unnumbered ones wait for their sequence, and keys in
         ``skip_keys`` are passed over, as are events below ``after_event`` (the
-        dispatcher's ``ClaimFloor``). ``lane``: ``(index, count)``, only the keys
-        whose hash falls in that lane. The due index serves this in event order:
+        dispatcher's ``ClaimFloor``). ``lane``: ``(buckets, modulus)``, only the
+        keys whose hash modulo ``modulus`` is in ``buckets`` (a dispatch lane's
+        share, ``services/lane_board.py``). The due index serves this in event order:
         the cost is the batch, not the backlog. Returns ``(id, partition_key,
         sequence, send_alone, event_id)``.
 
@@ -328,7 +329,7 @@ class StockSyncDelivery(models.Model):
 
     @api.model
     def _lock_due_sql(self, endpoint_id, now, limit, skip_keys, after_event, lane):
-        index, lanes = lane or (0, 1)
+        buckets, modulus = lane or ((0,), 1)
         return self._sql(
             """
             SELECT d.id, d.partition_key, d.sequence, d.send_alone, d.event_id
@@ -339,7 +340,8 @@ class StockSyncDelivery(models.Model):
                AND ((d.state IN %(waiting)s AND d.next_attempt_at <= %(now)s)
                     OR (d.state = %(in_flight)s AND d.lease_until < %(now)s))
                AND NOT (d.partition_key = ANY(%(skip)s))
-               AND (%(lanes)s = 1 OR mod(hashtext(d.partition_key) & 2147483647, %(lanes)s) = %(lane)s)
+               AND (%(modulus)s = 1
+                    OR mod(hashtext(d.partition_key) & 2147483647, %(modulus)s) = ANY(%(buckets)s))
              ORDER BY d.event_id
              LIMIT %(limit)s
                FOR UPDATE SKIP LOCKED
@@ -350,8 +352,8 @@ class StockSyncDelivery(models.Model):
                 "limit": limit,
                 "skip": list(skip_keys),
                 "after": after_event or 0,
-                "lane": index,
-                "lanes": lanes,
+                "buckets": list(buckets),
+                "modulus": modulus,
             },
         )
 

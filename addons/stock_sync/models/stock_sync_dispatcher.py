@@ -40,6 +40,7 @@ from odoo import SUPERUSER_ID, api, models
 from odoo.tools import SQL
 
 from ..services import cron_wakeup, retry_policy, transport, webhook_signature
+from ..services.lane_board import LaneBoard
 from ..services.transport import Batch, SendResult
 from .stock_sync_delivery import DEAD, FAILED, WAITING
 
@@ -235,8 +236,13 @@ class StockSyncDispatcher(models.AbstractModel):
 
     @api.model
     def _dispatch_in_lanes(self, endpoint_ids, deadline, lanes):
-        """Run ``lanes`` lanes in threads until each is done; return how many were sent."""
+        """Run ``lanes`` lanes in threads until each is done; return how many were sent.
+
+        Each lane starts on an equal share of the keys; one that runs dry takes
+        half of a busy lane's share (``services/lane_board.py``)."""
         results, errors = [0] * lanes, []
+
+        board = LaneBoard(lanes)
 
         def run(lane):
             try:
@@ -246,7 +252,7 @@ class StockSyncDispatcher(models.AbstractModel):
                 with self.env.registry.cursor() as cr:
                     env = self._cursor_env(cr)
                     results[lane] = env["stock.sync.dispatcher"]._dispatch_lane(
-                        endpoint_ids, deadline, (lane, lanes)
+                        endpoint_ids, deadline, lane, board=board
                     )[0]
             except Exception as exc:  # noqa: BLE001 - raised again in the cron's thread
                 errors.append(exc)
@@ -264,30 +270,37 @@ class StockSyncDispatcher(models.AbstractModel):
         return sum(results)
 
     @api.model
-    def _dispatch_lane(self, endpoint_ids, deadline, lane=None, backlog=None):
+    def _dispatch_lane(self, endpoint_ids, deadline, lane=None, backlog=None, board=None):
         """Claim, send and record batches of ``lane`` until none is due or ``deadline``.
 
-        ``endpoint_ids``: the endpoints served. ``lane``: ``(index, count)``, the
-        share of the partition keys this loop serves (see ``_cron_dispatch``);
-        None: all of them. ``backlog``: stop after a step that numbered or sent
-        at least this many events. Every step runs in a cursor of its own: this
-        method's own transaction runs no query. Returns ``(sent, stopped)``:
-        how many were sent, and whether it stopped on a backlog.
+        ``endpoint_ids``: the endpoints served. ``lane``: ``(buckets, modulus)``,
+        the share of the partition keys this loop serves (see
+        ``Delivery._lock_due``); None: all of them; with ``board`` (a
+        ``LaneBoard``): the lane's number on that board, which gives its share
+        at each step and more when it runs dry. ``backlog``: stop after a step that numbered or sent at least
+        this many events. Every step runs in a cursor of its own: this method's
+        own transaction runs no query. Returns ``(sent, stopped)``: how many
+        were sent, and whether it stopped on a backlog.
         """
         sent, more = 0, True
         floors = {endpoint_id: ClaimFloor() for endpoint_id in endpoint_ids}
         while more and time.monotonic() < deadline:
+            share = board.share(lane) if board else lane
             numbered = self._number_new_events(NUMBER_STEP)
             progress = sum(
-                self._dispatch_batch(endpoint_id, floors[endpoint_id], lane)
+                self._dispatch_batch(endpoint_id, floors[endpoint_id], share)
                 for endpoint_id in endpoint_ids
             )
             sent += progress
             if backlog and max(progress, numbered or 0) >= backlog:
                 return sent, True
+            if board:
+                board.after_step(lane, progress)
             if not progress:
                 if numbered == 0:
-                    more = False
+                    more = bool(board) and board.ran_dry(lane, deadline)
+                    if more:  # more keys: their floors start from the bottom
+                        floors = {endpoint_id: ClaimFloor() for endpoint_id in endpoint_ids}
                 elif numbered is None:  # another dispatcher is numbering: look again once done
                     self._wait_for_numbering()
         return sent, False
