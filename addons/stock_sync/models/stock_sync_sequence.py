@@ -117,12 +117,20 @@ class StockSyncSequence(models.Model):
         ids = [row[0] for row in cr.fetchall()]
         if not ids:
             return None
+        # One lookup per listed id (the LIMIT keeps the subquery from being
+        # merged into a join): once ANALYZE has seen every event numbered (the
+        # steady state), the planner took "sequence IS NULL" for one row, walked
+        # the whole event table by its key and compared each row it kept with
+        # every listed id: 3.5 s for 10,000 events after a first backlog.
         cr.execute(
             """
             SELECT e.id, e.partition_key
               FROM unnest(%s::int[]) AS t(id)
-              JOIN stock_sync_event e ON e.id = t.id
-             WHERE e.sequence IS NULL
+             CROSS JOIN LATERAL (
+                   SELECT s.id, s.partition_key FROM stock_sync_event s
+                    WHERE s.id = t.id AND s.sequence IS NULL
+                    LIMIT 1
+                   ) e
              ORDER BY e.id
             """,
             (ids,),
