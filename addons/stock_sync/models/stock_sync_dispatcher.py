@@ -241,7 +241,6 @@ class StockSyncDispatcher(models.AbstractModel):
         Each lane starts on an equal share of the keys; one that runs dry takes
         half of a busy lane's share (``services/lane_board.py``)."""
         results, errors = [0] * lanes, []
-
         board = LaneBoard(lanes)
 
         def run(lane):
@@ -256,6 +255,8 @@ class StockSyncDispatcher(models.AbstractModel):
                     )[0]
             except Exception as exc:  # noqa: BLE001 - raised again in the cron's thread
                 errors.append(exc)
+            finally:
+                board.leave(lane)
 
         threads = [
             threading.Thread(target=run, args=(lane,), name=f"stock_sync lane {lane}")
@@ -277,10 +278,11 @@ class StockSyncDispatcher(models.AbstractModel):
         the share of the partition keys this loop serves (see
         ``Delivery._lock_due``); None: all of them; with ``board`` (a
         ``LaneBoard``): the lane's number on that board, which gives its share
-        at each step and more when it runs dry. ``backlog``: stop after a step that numbered or sent at least
-        this many events. Every step runs in a cursor of its own: this method's
-        own transaction runs no query. Returns ``(sent, stopped)``: how many
-        were sent, and whether it stopped on a backlog.
+        at each step and more when it runs dry. ``backlog``: stop after a step
+        that numbered or sent at least this many events. Every step runs in a
+        cursor of its own: this method's own transaction runs no query. Returns
+        ``(sent, stopped)``: how many were sent, and whether it stopped on a
+        backlog.
         """
         sent, more = 0, True
         floors = {endpoint_id: ClaimFloor() for endpoint_id in endpoint_ids}

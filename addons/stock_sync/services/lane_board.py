@@ -50,6 +50,13 @@ class LaneBoard:
             self._busy.add(taker)
             self._cond.notify_all()
 
+    def leave(self, lane):
+        """Lane ``lane`` has ended (its deadline, or an error): it is busy no more, so
+        the dry lanes waiting for it do not wait until their deadline."""
+        with self._cond:
+            self._busy.discard(lane)
+            self._cond.notify_all()
+
     def ran_dry(self, lane, deadline):
         """Lane ``lane`` found nothing to send: wait until a busy lane hands it more
         buckets (True), or every lane is dry, or ``deadline`` (``time.monotonic``)

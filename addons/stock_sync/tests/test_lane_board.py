@@ -68,6 +68,14 @@ class TestLaneBoard(BaseCase):
         thread.join(5)
         self.assertEqual(answer, [False])
 
+    def test_a_dry_lane_ends_when_the_busy_lane_leaves(self):
+        # The busy lane ended on an error (or its deadline): nobody is left to hand over.
+        board = LaneBoard(2)
+        thread, answer = self._dry_in_thread(board, 1, deadline=30)
+        board.leave(0)
+        thread.join(5)
+        self.assertEqual(answer, [False])
+
     def test_a_dry_lane_ends_at_the_deadline(self):
         board = LaneBoard(2)
         self.assertFalse(board.ran_dry(1, time.monotonic() + 0.2))
