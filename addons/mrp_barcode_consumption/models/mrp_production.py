@@ -1253,26 +1253,8 @@ class MrpProduction(models.Model):
 
     @staticmethod
     def _scan_trim_reservation(move, target, quants):
-        """Reserve no more than ``target`` on ``move``: the scanned quants' lines go first.
-
-        :param move: the open raw ``stock.move`` (not picked), its demand
-            already lowered to ``target``.
-        :param float target: what it may keep reserved, in the move's unit.
-        :param quants: ``[(stock.quant, qty)]`` the scan took: lines on these
-            quants are trimmed first.
-
-        A line the excess covers is unlinked as core unlinks it. The one line
-        trimmed only in part is lowered in one step: its quant's
-        ``reserved_quantity`` through core's ``_update_reserved_quantity``, then
-        its ``quantity`` below core's move-line write, whose unreserve and
-        reserve again (two quant updates, two quant searches, the move's state)
-        end where this ends; the move's state is then set as that write sets
-        it. A quant's reserved quantity stays the sum of its lines'.
-        """
-        product = move.product_id
-        product_uom = product.uom_id
-        rounding = product_uom.rounding
-        left = move.product_uom._compute_quantity(move.quantity - target, product_uom, round=False)
+        """Reserve no more than ``target`` on ``move``: the scanned quants' lines go first."""
+        left = move.quantity - target
         scanned = {(q.location_id, q.lot_id, q.package_id, q.owner_id) for q, _qty in quants}
         lines = move.move_line_ids.filtered(lambda ml: not ml.picked).sorted(
             lambda ml: (
@@ -1282,45 +1264,22 @@ class MrpProduction(models.Model):
             reverse=True,
         )
         # The quants these lines reserved, found in one query as core's
-        # _action_done finds its lines' quants (``quants_cache``).
-        Quant = move.env["stock.quant"]
-        cache = Quant._get_quants_by_products_locations(
+        # _action_done finds its lines' quants (``quants_cache``): a line's
+        # write unreserves and reserves again, each with two searches of them.
+        cache = move.env["stock.quant"]._get_quants_by_products_locations(
             lines.product_id,
             lines.location_id,
             extra_domain=["|", ("lot_id", "in", lines.lot_id.ids), ("lot_id", "=", False)],
         )
-        Quant = Quant.with_context(quants_cache=cache)
         for line in lines.with_context(quants_cache=cache):
-            if float_compare(left, 0.0, precision_rounding=rounding) <= 0:
+            if left <= 0:
                 break
-            reserved = line.quantity_product_uom
-            if float_compare(reserved, left, precision_rounding=rounding) <= 0:
-                left -= reserved
+            if line.quantity <= left:
+                left -= line.quantity
                 line.unlink()
-                continue
-            line_uom = line.product_uom_id
-            quantity = float_round(
-                line.quantity - product_uom._compute_quantity(left, line_uom, round=False),
-                precision_rounding=line_uom.rounding,
-            )
-            # What the line reserves after the write, as its stored
-            # quantity_product_uom is computed: the quant gives back the rest.
-            kept = line_uom._compute_quantity(quantity, product_uom, rounding_method="HALF-UP")
-            if product.is_storable and not move._should_bypass_reservation(line.location_id):
-                Quant._update_reserved_quantity(
-                    product,
-                    line.location_id,
-                    kept - reserved,
-                    lot_id=line.lot_id,
-                    package_id=line.package_id,
-                    owner_id=line.owner_id,
-                )
-            # The quant is done above: the model's own write, not the move-line
-            # overrides (core's reservation round trip; the others act on done
-            # lines or on lot, location and package changes only).
-            models.Model.write(line, {"quantity": quantity})
-            move._recompute_state()
-            left = 0.0
+            else:
+                line.quantity -= left
+                left = 0
 
     def _scan_undo_last(self, request, scan_id, facts):
         device = request.get("device_id")
