@@ -140,6 +140,16 @@ class TestDispatchConcurrency(CommittedCase):
         self.startPatcher(patch.object(cls, name, spy))
         return calls
 
+    def assertAllDeliveredOnce(self, count):
+        """``count`` events at the receiver, each once, in key order; every delivery
+        delivered at its first attempt."""
+        self.assertEqual(len(self.receiver.unique_events()), count)
+        self.assertEqual(self.receiver.duplicates, 0)
+        self.assertEqual(self.receiver.order_violations, [])
+        states, attempts = self._states()
+        self.assertEqual(set(states), {"delivered"})
+        self.assertEqual(set(attempts), {1})
+
     def _states(self):
         with self.env_cr() as env:
             deliveries = env["stock.sync.delivery"].search([("event_id", "in", self.event_ids)])
@@ -170,12 +180,7 @@ class TestDispatchConcurrency(CommittedCase):
         self.assertFalse(errors, errors)
         self.assertEqual(sum(results), N_EVENTS)
         self.assertTrue(all(results), f"both dispatchers took a share of the work: {results}")
-        self.assertEqual(len(self.receiver.unique_events()), N_EVENTS)
-        self.assertEqual(self.receiver.duplicates, 0)
-        self.assertEqual(self.receiver.order_violations, [])
-        states, attempts = self._states()
-        self.assertEqual(set(states), {"delivered"})
-        self.assertEqual(set(attempts), {1})
+        self.assertAllDeliveredOnce(N_EVENTS)
 
     def test_worker_killed_after_claiming_loses_nothing(self):
         # A claim is the row locks of the batch's transaction: the worker claims
@@ -228,12 +233,7 @@ class TestDispatchConcurrency(CommittedCase):
                 self.fail("the killed worker's transaction is still open")
         self._dispatch(results, errors)
         self.assertFalse(errors, errors)
-        self.assertEqual(len(self.receiver.unique_events()), N_EVENTS)
-        self.assertEqual(self.receiver.duplicates, 0)
-        self.assertEqual(self.receiver.order_violations, [])
-        states, attempts = self._states()
-        self.assertEqual(set(states), {"delivered"})
-        self.assertEqual(set(attempts), {1})
+        self.assertAllDeliveredOnce(N_EVENTS)
 
     def test_light_load_run_stays_in_one_lane(self):
         # Two lanes allowed, but no step of the run finds a backlog (7 events a
@@ -268,12 +268,7 @@ class TestDispatchConcurrency(CommittedCase):
         first_step, stopped = lane_runs[0][1]
         self.assertTrue(stopped, "the first lane stopped on the backlog")
         self.assertEqual(first_step + sum(result[0] for _args, result in lane_runs[1:]), total)
-        self.assertEqual(len(self.receiver.unique_events()), total)
-        self.assertEqual(self.receiver.duplicates, 0)
-        self.assertEqual(self.receiver.order_violations, [])
-        states, attempts = self._states()
-        self.assertEqual(set(states), {"delivered"})
-        self.assertEqual(set(attempts), {1})
+        self.assertAllDeliveredOnce(total)
 
     def test_idle_run_waits_for_another_dispatchers_numbering(self):
         with self.env_cr() as env:
@@ -340,9 +335,4 @@ class TestDispatchConcurrency(CommittedCase):
         self.assertEqual(results, [total])
         by_lane = {args[2]: result[0] for args, result in lane_runs[1:]}
         self.assertGreater(by_lane[1], lane_1_own, "lane 1 sent keys it was handed")
-        self.assertEqual(len(self.receiver.unique_events()), total)
-        self.assertEqual(self.receiver.duplicates, 0)
-        self.assertEqual(self.receiver.order_violations, [])
-        states, attempts = self._states()
-        self.assertEqual(set(states), {"delivered"})
-        self.assertEqual(set(attempts), {1})
+        self.assertAllDeliveredOnce(total)
