@@ -38,13 +38,20 @@ class TestLotsSerials(ScanCase):
         self.assertIn("RES-FAR", answer["message"])
         self.assertEqual(self.quantity_at(self.resin, self.elsewhere, self.lot_far), 20)
 
-    def test_reservation_trimmed_from_the_scanned_lot(self):
-        production = self.new_production(qty=60)  # 30 kg: 20 reserved in lot A, 10 in lot B
+    def _resin_order_of_30_kg(self):
+        """An order reserving 30 kg of resin (20 in lot A, 10 in lot B): the order,
+        its open resin move, and ``reserved(lot)``, what that move reserves of a lot."""
+        production = self.new_production(qty=60)
         open_resin = production.move_raw_ids.filtered(lambda m: m.product_id == self.resin)
 
         def reserved(lot):
             lines = open_resin.move_line_ids.filtered(lambda ml: ml.lot_id == lot)
             return sum(lines.mapped("quantity"))
+
+        return production, open_resin, reserved
+
+    def test_reservation_trimmed_from_the_scanned_lot(self):
+        production, open_resin, reserved = self._resin_order_of_30_kg()
 
         before = {lot: reserved(lot) for lot in (self.lot_a, self.lot_b)}
         self.assertGreaterEqual(before[self.lot_b], 0.5)
@@ -59,12 +66,7 @@ class TestLotsSerials(ScanCase):
         self.assertReservationsMatchQuants(self.resin)
 
     def test_reservation_trim_drops_then_lowers_lines(self):
-        production = self.new_production(qty=60)  # 30 kg: 20 reserved in lot A, 10 in lot B
-        open_resin = production.move_raw_ids.filtered(lambda m: m.product_id == self.resin)
-
-        def reserved(lot):
-            lines = open_resin.move_line_ids.filtered(lambda ml: ml.lot_id == lot)
-            return sum(lines.mapped("quantity"))
+        production, open_resin, reserved = self._resin_order_of_30_kg()
 
         self.assertAlmostEqual(reserved(self.lot_a), 20)
         self.assertAlmostEqual(reserved(self.lot_b), 10)
