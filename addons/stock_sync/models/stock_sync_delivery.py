@@ -409,10 +409,18 @@ class StockSyncDelivery(models.Model):
 
         Returns ``(id, event_uuid, payload text, attempts, partition_key, sequence,
         send_alone)`` in event order, ``attempts`` counting the one about to be made.
+        The payload text is the CloudEvent as sent, with its ``sequence``
+        extension: 20 digits, so that text order is number order. The stored
+        payload has none (numbering writes the column only); events numbered
+        by an earlier version have it there already.
         """
         return self._sql(
             """
-            SELECT d.id, e.event_uuid, e.payload::text, COALESCE(d.attempts, 0) + 1,
+            SELECT d.id, e.event_uuid,
+                   CASE WHEN e.payload ? 'sequence' THEN e.payload::text
+                        ELSE '{"sequence": "' || lpad(d.sequence::text, 20, '0') || '", '
+                             || substr(e.payload::text, 2) END,
+                   COALESCE(d.attempts, 0) + 1,
                    d.partition_key, d.sequence, d.send_alone
               FROM stock_sync_delivery d
               JOIN stock_sync_event e ON e.id = d.event_id

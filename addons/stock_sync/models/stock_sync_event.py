@@ -73,7 +73,9 @@ class StockSyncEvent(models.Model):
         "order events become visible; empty until then.",
     )
     payload = fields.Json(
-        readonly=True, required=True, help="The whole CloudEvent, self-contained."
+        readonly=True,
+        required=True,
+        help="The whole CloudEvent, self-contained; its sequence is added as it is sent.",
     )
     timestamp = fields.Datetime("Occurred At", required=True, readonly=True, index=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
@@ -142,7 +144,16 @@ class StockSyncEvent(models.Model):
 
     def _compute_payload_pretty(self):
         for event in self:
-            event.payload_pretty = json.dumps(event.payload, indent=2, sort_keys=True)
+            event.payload_pretty = json.dumps(event._cloud_event(), indent=2, sort_keys=True)
+
+    def _cloud_event(self):
+        """The CloudEvent (a dict) as receivers get it: the stored payload and,
+        once numbered, its ``sequence`` extension (20 digits, as
+        ``stock.sync.delivery._claimed`` adds it to what is sent)."""
+        self.ensure_one()
+        if not self.sequence:
+            return self.payload
+        return dict(self.payload, sequence=f"{self.sequence:020d}")
 
     # ------------------------------------------------------------------
     # Capture
@@ -222,8 +233,8 @@ class StockSyncEvent(models.Model):
                 "time": iso_time(draft.occurred_at),
                 "datacontenttype": "application/json",
                 "partitionkey": key,
-                # "sequence" is added when the dispatcher numbers the event
-                # after commit (stock.sync.sequence): no lock is taken here.
+                # "sequence": numbered by the dispatcher after commit
+                # (stock.sync.sequence), no lock taken here; added as sent.
                 "criticality": criticality,
                 "data": draft.data,
             }

@@ -58,10 +58,10 @@ class StockSyncSequence(models.Model):
         Per key, in id order among those visible now; events that commit
         later get later numbers. The events come from ``stock.sync.numbering``
         (``emit`` lists each event there), whose rows are deleted here. Sets
-        the ``sequence`` column and the CloudEvents ``sequence`` of the
-        payload (20 digits, so text order is number order), and the
-        deliveries' copy. Only one transaction numbers at a time (an advisory
-        lock, tried; numbering never waits for it, an idle dispatcher may:
+        the ``sequence`` column of the events and of their deliveries (the
+        CloudEvents ``sequence`` is added to the payload when it is sent).
+        Only one transaction numbers at a time (an advisory lock, tried;
+        numbering never waits for it, an idle dispatcher may:
         ``_wait_for_numbering``). Returns how many events were
         numbered, or None when another transaction is numbering right now.
 
@@ -97,7 +97,7 @@ class StockSyncSequence(models.Model):
         if not events:
             # Only rows of events deleted meanwhile: look further, 0 means "none left".
             return self._number_new_events(limit)
-        self.env["stock.sync.event"].invalidate_model(["sequence", "payload"])
+        self.env["stock.sync.event"].invalidate_model(["sequence"])
         self.env["stock.sync.delivery"].invalidate_model(["sequence"])
         return events
 
@@ -157,11 +157,12 @@ class StockSyncSequence(models.Model):
             last[key] += 1
             numbers.append(last[key])
         event_ids = [event_id for event_id, _key in rows]
+        # The column only: the CloudEvents ``sequence`` is added to the payload
+        # as it is sent (``stock.sync.delivery._claimed``). Rewriting the payload
+        # here (jsonb_set) took half of this statement's time.
         cr.execute(
             """
-            UPDATE stock_sync_event e
-               SET sequence = u.number,
-                   payload = jsonb_set(e.payload, '{sequence}', to_jsonb(lpad(u.number::text, 20, '0')))
+            UPDATE stock_sync_event e SET sequence = u.number
               FROM unnest(%s::int[], %s::int[]) AS u(id, number)
              WHERE e.id = u.id
             """,

@@ -133,7 +133,7 @@ class OutboxAssertions:
         """
         if not isinstance(event, dict) and not event.sequence:
             self.number_events()
-        payload = event if isinstance(event, dict) else event.payload
+        payload = event if isinstance(event, dict) else event._cloud_event()
         label = f"event {payload.get('id')} ({payload.get('type')})"
         checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
         try:

@@ -1,3 +1,4 @@
+import json
 from unittest.mock import patch
 
 from odoo import Command
@@ -171,8 +172,10 @@ class TestCapture(StockSyncCase):
         )
         first = events[0].sequence
         self.assertEqual(events.mapped("sequence"), [first, first + 1, first + 2])
+        # Receivers get it as the CloudEvents sequence extension, 20 digits.
+        sent = self.env["stock.sync.delivery"]._claimed(events.delivery_ids.ids)
         self.assertEqual(
-            [e.payload["sequence"] for e in events],
+            [json.loads(payload)["sequence"] for _id, _uuid, payload, *_rest in sent],
             [f"{n:020d}" for n in (first, first + 1, first + 2)],
         )
         carton_events = self.env["stock.sync.event"].search(
