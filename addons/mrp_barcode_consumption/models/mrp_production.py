@@ -332,26 +332,32 @@ class MrpProduction(models.Model):
         # The components' names and units come with the sums: a product's name
         # is "[code] name" (Odoo's display name) unless it is a variant, whose
         # attribute values the ORM names. Read as the answer, not the reader,
-        # names the components.
+        # names the components. The moves are summed first, so each component
+        # is joined to its product once, not once per move.
         lang = self.env.lang or "en_US"
         self.env.cr.execute(
             """
-            SELECT m.product_id, m.product_uom, MIN(m.id),
-                   SUM(CASE WHEN m.barcode_scanned THEN 0
-                            WHEN m.state = 'done' THEN m.quantity
-                            ELSE m.product_uom_qty END),
-                   SUM(CASE WHEN m.barcode_scanned THEN m.barcode_planned_qty ELSE 0 END),
-                   SUM(CASE WHEN m.state = 'done' THEN m.quantity ELSE 0 END),
+            SELECT m.product_id, m.product_uom, m.first_id,
+                   m.planned, m.scanned_planned, m.consumed,
                    pp.default_code, COALESCE(pp.combination_indices, '') != '',
                    COALESCE(pt.name->>%(lang)s, pt.name->>'en_US'), pt.tracking,
                    pt.uom_id, COALESCE(u.name->>%(lang)s, u.name->>'en_US'), u.rounding
-              FROM stock_move m
+              FROM (
+                    SELECT product_id, product_uom, MIN(id) AS first_id,
+                           SUM(CASE WHEN barcode_scanned THEN 0
+                                    WHEN state = 'done' THEN quantity
+                                    ELSE product_uom_qty END) AS planned,
+                           SUM(CASE WHEN barcode_scanned THEN barcode_planned_qty
+                                    ELSE 0 END) AS scanned_planned,
+                           SUM(CASE WHEN state = 'done' THEN quantity ELSE 0 END) AS consumed
+                      FROM stock_move
+                     WHERE raw_material_production_id = %(mo)s AND state != 'cancel'
+                       AND (%(product)s IS NULL OR product_id = %(product)s)
+                     GROUP BY product_id, product_uom
+                   ) m
               JOIN product_product pp ON pp.id = m.product_id
               JOIN product_template pt ON pt.id = pp.product_tmpl_id
               JOIN uom_uom u ON u.id = pt.uom_id
-             WHERE m.raw_material_production_id = %(mo)s AND m.state != 'cancel'
-               AND (%(product)s IS NULL OR m.product_id = %(product)s)
-             GROUP BY m.product_id, m.product_uom, pp.id, pt.id, u.id
             """,
             {"mo": self.id, "product": product.id if product else None, "lang": lang},
         )
