@@ -238,12 +238,13 @@ class MrpProduction(models.Model):
         if not is_key:
             return Scan.create(vals)
         try:
-            with self.env.cr.savepoint():
-                scan = Scan.create(vals)
-                scan.flush_recordset()
+            scan = Scan.create(vals)
+            scan.flush_recordset()
         except pg_errors.UniqueViolation as error:
             # A concurrent request with this scan id committed first: a retry
-            # (new snapshot) replays its answer.
+            # (new snapshot) replays its answer. Like any serialization
+            # failure, it leaves the transaction aborted: the caller rolls
+            # back (to its savepoint) and retries, as it does for those.
             raise ScanKeyTaken(str(error)) from error
         if facts.get("move"):
             # The link back from the move: a plain column of this module that no
