@@ -185,6 +185,25 @@ class TestCapture(StockSyncCase):
         self.assertNotEqual(carton_events[0].partition_key, events[0].partition_key)
         self.assertOutboxMatchesStockLedger()
 
+    def test_an_event_numbered_by_an_earlier_version_is_sent_as_stored(self):
+        # Numbering wrote the sequence into the payload before 0c49002: such
+        # an event is sent as it is, with its sequence once.
+        event = self.events_of(self.receive([(self.product, 2)]))
+        self.number_events()
+        self.env.cr.execute(
+            "UPDATE stock_sync_event SET payload = jsonb_set(payload, '{sequence}',"
+            " to_jsonb(lpad(sequence::text, 20, '0'))) WHERE id = %s",
+            (event.id,),
+        )
+        event.invalidate_recordset(["payload"])
+        ((_id, _uuid, text, *_rest),) = self.env["stock.sync.delivery"]._claimed(
+            event.delivery_ids.ids
+        )
+        self.assertEqual(text.count('"sequence"'), 1)
+        self.assertEqual(json.loads(text), event._cloud_event())
+        self.assertEqual(json.loads(text)["sequence"], f"{event.sequence:020d}")
+        self.assertEqual(json.loads(event.payload_pretty), event._cloud_event())
+
     def test_stock_and_events_commit_together_or_not_at_all(self):
         events_before = self.env["stock.sync.event"].search_count([])
         # The outbox fails: the stock change must fail with it.
