@@ -301,14 +301,16 @@ class MrpProduction(models.Model):
             "replayed": replayed,
         }
 
-    def _scan_components(self):
+    def _scan_components(self, product=None):
         """Planned, consumed and remaining quantity per component, in its unit.
 
         One aggregate query over the order's raw moves (an order that many
         scans have split has hundreds of them): planned is the open demand
         plus what each scan took over from it (``barcode_planned_qty``) plus
-        what other done moves consumed; consumed is every done move (the
-        check before a scan sums them alike: _scan_planned_consumed).
+        what other done moves consumed; consumed is every done move.
+
+        :param product: ``product.product``: only its row (the check before a
+            scan; the answer lists every component).
         """
         self.ensure_one()
         self.env["stock.move"].flush_model(
@@ -351,13 +353,14 @@ class MrpProduction(models.Model):
                            SUM(CASE WHEN state = 'done' THEN quantity ELSE 0 END) AS consumed
                       FROM stock_move
                      WHERE raw_material_production_id = %(mo)s AND state != 'cancel'
+                       AND (%(product)s IS NULL OR product_id = %(product)s)
                      GROUP BY product_id, product_uom
                    ) m
               JOIN product_product pp ON pp.id = m.product_id
               JOIN product_template pt ON pt.id = pp.product_tmpl_id
               JOIN uom_uom u ON u.id = pt.uom_id
             """,
-            {"mo": self.id, "lang": lang},
+            {"mo": self.id, "product": product.id if product else None, "lang": lang},
         )
         fetched = self.env.cr.fetchall()
         Product, Uom = self.env["product.product"].sudo(), self.env["uom.uom"].sudo()
@@ -797,10 +800,10 @@ class MrpProduction(models.Model):
             self._scan_check_serial(product, lot, quantity, facts)
 
         rounding = product.uom_id.rounding
-        planned_qty, consumed_qty = self._scan_planned_consumed(raw_moves, product)
-        if planned_qty:
-            limit = planned_qty * (1 + (company.scan_over_tolerance or 0.0) / 100.0)
-            if float_compare(consumed_qty + quantity, limit, precision_rounding=rounding) > 0:
+        row = next(iter(self._scan_components(product)), {"planned": 0.0, "consumed": 0.0})
+        if row["planned"]:
+            limit = row["planned"] * (1 + (company.scan_over_tolerance or 0.0) / 100.0)
+            if float_compare(row["consumed"] + quantity, limit, precision_rounding=rounding) > 0:
                 message = _(
                     "%(qty)s %(uom)s of %(product)s would bring %(mo)s to %(total)s of "
                     "%(planned)s planned, past the tolerance.",
@@ -808,8 +811,8 @@ class MrpProduction(models.Model):
                     uom=product.uom_id.name,
                     product=product.display_name,
                     mo=self.name,
-                    total=float_round(consumed_qty + quantity, precision_rounding=rounding),
-                    planned=planned_qty,
+                    total=float_round(row["consumed"] + quantity, precision_rounding=rounding),
+                    planned=row["planned"],
                 )
                 if company.scan_over_consumption == "refuse":
                     raise ScanRefusal(
@@ -840,29 +843,6 @@ class MrpProduction(models.Model):
         return self._scan_answer(
             "consumed", message, scan_id, self, consumed=consumed, warnings=warnings
         ), facts
-
-    @staticmethod
-    def _scan_planned_consumed(moves, product):
-        """``(planned, consumed)`` of ``product`` on these raw moves, in its unit.
-
-        The sums of _scan_components for one component, from the moves the
-        scan has read already (all of the order's moves of that product): the
-        check before a scan needs no query.
-        """
-        uom = product.uom_id
-        planned = consumed = 0.0
-        for move in moves.filtered(lambda m: m.state != "cancel"):
-            done = move.quantity if move.state == "done" else 0.0
-            if move.barcode_scanned:
-                planned += move.barcode_planned_qty
-            else:
-                open_qty = done if move.state == "done" else move.product_uom_qty
-                planned += move.product_uom._compute_quantity(open_qty, uom, round=False)
-            consumed += move.product_uom._compute_quantity(done, uom, round=False)
-        return (
-            float_round(planned, precision_rounding=uom.rounding),
-            float_round(consumed, precision_rounding=uom.rounding),
-        )
 
     def _scan_location(self, location, facts):
         if _blank(location):
