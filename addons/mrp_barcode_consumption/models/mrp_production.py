@@ -801,6 +801,9 @@ class MrpProduction(models.Model):
 
         rounding = product.uom_id.rounding
         row = next(iter(self._scan_components(product)), {"planned": 0.0, "consumed": 0.0})
+        # The component's name as the answer lists it (Odoo's display name, read
+        # with the sums); a component the order does not plan has no row.
+        product_name = row.get("product") or product.display_name
         if row["planned"]:
             limit = row["planned"] * (1 + (company.scan_over_tolerance or 0.0) / 100.0)
             if float_compare(row["consumed"] + quantity, limit, precision_rounding=rounding) > 0:
@@ -809,7 +812,7 @@ class MrpProduction(models.Model):
                     "%(planned)s planned, past the tolerance.",
                     qty=quantity,
                     uom=product.uom_id.name,
-                    product=product.display_name,
+                    product=product_name,
                     mo=self.name,
                     total=float_round(row["consumed"] + quantity, precision_rounding=rounding),
                     planned=row["planned"],
@@ -827,7 +830,7 @@ class MrpProduction(models.Model):
         facts["move"] = move
         consumed = {
             "product_id": product.id,
-            "product": product.display_name,
+            "product": product_name,
             "lot": lot.name or None,
             "quantity": quantity,
             "uom": product.uom_id.name,
@@ -836,7 +839,7 @@ class MrpProduction(models.Model):
             "%(qty)s %(uom)s %(product)s%(lot)s consumed on %(mo)s.",
             qty=quantity,
             uom=product.uom_id.name,
-            product=product.display_name,
+            product=product_name,
             lot=f" ({lot.name})" if lot else "",
             mo=self.name,
         )
