@@ -171,6 +171,12 @@ class MrpProduction(models.Model):
         try:
             with self.env.cr.savepoint():
                 answer, facts = step(request, scan_id)
+                if answer["ok"]:
+                    # Logged before the savepoint closes: its flush then writes
+                    # the consumption move's link to the scan together with the
+                    # move's last recomputed fields (see _scan_log).
+                    self._scan_log(Scan, log, answer, facts, started, is_key=bool(scan_id))
+                    return answer
         except ScanRefusal as refusal:
             facts = refusal.facts
             answer = self._scan_answer(
@@ -243,18 +249,18 @@ class MrpProduction(models.Model):
         except pg_errors.UniqueViolation as error:
             # A concurrent request with this scan id committed first: a retry
             # (new snapshot) replays its answer. Like any serialization
-            # failure, it leaves the transaction aborted: the caller rolls
-            # back (to its savepoint) and retries, as it does for those.
+            # failure: the caller rolls back (to its savepoint) and retries,
+            # as it does for those.
             raise ScanKeyTaken(str(error)) from error
         if facts.get("move"):
             # The link back from the move: a plain column of this module that no
-            # business rule reads, set without the ORM's stock.move write chain
-            # (reservation, availability and quality overrides run for any field).
+            # business rule reads, set by the field itself (cache, written at the
+            # next flush) without the ORM's stock.move write chain (reservation,
+            # availability and quality overrides run for any field). An accepted
+            # scan is logged inside its savepoint (_scan_run), whose flush writes
+            # it in the same UPDATE as the move's fields still pending.
             move = facts["move"]
-            self.env.cr.execute(
-                "UPDATE stock_move SET barcode_scan_id = %s WHERE id = %s", (scan.id, move.id)
-            )
-            move.invalidate_recordset(["barcode_scan_id"])
+            move._fields["barcode_scan_id"].write(move, scan.id)
         if facts.get("undo_of"):
             facts["undo_of"].undone_by_id = scan
         return scan
