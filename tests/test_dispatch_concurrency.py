@@ -21,7 +21,7 @@ from odoo.tests import get_db_name, tagged
 from odoo.tests.common import _super_send
 from odoo.tools import config
 
-from odoo.addons.stock_sync.models.stock_sync_dispatcher import BACKLOG_STEP
+from odoo.addons.stock_sync.models.stock_sync_dispatcher import BACKLOG_STEP, FIRST_NUMBER_STEP
 from odoo.addons.stock_sync.models.stock_sync_sequence import NUMBERING_LOCK
 from odoo.addons.stock_sync.services.event_draft import EventDraft
 from odoo.addons.stock_sync.tests.webhook_receiver import WebhookReceiver
@@ -269,6 +269,45 @@ class TestDispatchConcurrency(CommittedCase):
         self.assertTrue(stopped, "the first lane stopped on the backlog")
         self.assertEqual(first_step + sum(result[0] for _args, result in lane_runs[1:]), total)
         self.assertAllDeliveredOnce(total)
+
+    def test_burst_is_sent_while_the_rest_is_numbered(self):
+        # A burst committed, not numbered: the run numbers a first step only and
+        # hands it to the lanes, which send it while one of them numbers the rest.
+        # (Numbering the whole burst first, then sending, held both lanes up.)
+        self._set_lanes(2)
+        burst = 4 * FIRST_NUMBER_STEP
+        with self.env_cr() as env:
+            env["stock.sync.endpoint"].browse(self.endpoint_id).batch_size = 500
+            self._emit(env, burst)
+        returned = []  # (method, result), in the order the calls returned
+        cls = self.registry["stock.sync.dispatcher"]
+
+        def spy_on(name):
+            original = getattr(cls, name)
+
+            def spy(model, *args, **kwargs):
+                result = original(model, *args, **kwargs)
+                returned.append((name, result or 0))
+                return result
+
+            self.startPatcher(patch.object(cls, name, spy))
+
+        spy_on("_number_new_events")
+        spy_on("_dispatch_batch")
+        lane_runs = self._spy("_dispatch_lane")
+        results, errors = [], []
+        self._dispatch(results, errors)
+        self.assertFalse(errors, errors)
+        # The run's first lane numbered a first step and handed over, sending nothing.
+        self.assertEqual(lane_runs[0][1], (0, True))
+        numbering = [
+            i for i, (name, n) in enumerate(returned) if name == "_number_new_events" and n
+        ]
+        sending = [i for i, (name, n) in enumerate(returned) if name == "_dispatch_batch" and n]
+        self.assertEqual(sum(returned[i][1] for i in numbering), burst)
+        self.assertLessEqual(returned[numbering[0]][1], FIRST_NUMBER_STEP)
+        self.assertLess(sending[0], numbering[-1], "a batch went out before the burst was numbered")
+        self.assertAllDeliveredOnce(N_EVENTS + burst)
 
     def test_idle_run_waits_for_another_dispatchers_numbering(self):
         with self.env_cr() as env:

@@ -67,6 +67,10 @@ BACKLOG_STEP = 100
 # Events numbered per step of a run: while one lane numbers, the other sends
 # what is numbered already (a step of 10,000 held both lanes up at a burst).
 NUMBER_STEP = 2000
+# A run's first step, and each lane's, numbers less: the lanes send those
+# events while one of them numbers the rest of a burst (numbering a burst of
+# 2,000 events first, serially, was a third of the time it took to send it).
+FIRST_NUMBER_STEP = 500
 
 
 class ClaimFloor:
@@ -279,16 +283,24 @@ class StockSyncDispatcher(models.AbstractModel):
         ``Delivery._lock_due``); None: all of them; with ``board`` (a
         ``LaneBoard``): the lane's number on that board, which gives its share
         at each step and more when it runs dry. ``backlog``: stop after a step
-        that numbered or sent at least this many events. Every step runs in a
+        that numbered or sent at least this many events, and before sending
+        when a step numbered all it may (``FIRST_NUMBER_STEP``, then
+        ``NUMBER_STEP``): more are waiting. Every step runs in a
         cursor of its own: this method's own transaction runs no query. Returns
         ``(sent, stopped)``: how many were sent, and whether it stopped on a
         backlog.
         """
-        sent, more = 0, True
+        sent, more, step = 0, True, FIRST_NUMBER_STEP
         floors = {endpoint_id: ClaimFloor() for endpoint_id in endpoint_ids}
         while more and time.monotonic() < deadline:
             share = board.share(lane) if board else lane
-            numbered = self._number_new_events(NUMBER_STEP)
+            numbered = self._number_new_events(step)
+            if backlog and numbered == step:
+                # A full step: more are likely waiting (a burst). The lanes send
+                # what is numbered while one of them numbers the rest (numbering
+                # it all, then sending a batch here, kept them waiting).
+                return sent, True
+            step = NUMBER_STEP
             progress = sum(
                 self._dispatch_batch(endpoint_id, floors[endpoint_id], share)
                 for endpoint_id in endpoint_ids
