@@ -241,17 +241,17 @@ class MrpProduction(models.Model):
         )
         if vals["company_id"] != (production.company_id.id if production else vals["company_id"]):
             vals["company_id"] = production.company_id.id
-        if not is_key:
-            return Scan.create(vals)
-        try:
-            scan = Scan.create(vals)
-            scan.flush_recordset()
-        except pg_errors.UniqueViolation as error:
-            # A concurrent request with this scan id committed first: a retry
-            # (new snapshot) replays its answer. Like any serialization
-            # failure: the caller rolls back (to its savepoint) and retries,
-            # as it does for those.
-            raise ScanKeyTaken(str(error)) from error
+        scan = Scan.create(vals)
+        if is_key:
+            try:
+                scan.flush_recordset()
+            except pg_errors.UniqueViolation as error:
+                # A concurrent request with this scan id committed first: a retry
+                # (new snapshot) replays its answer. Like any serialization
+                # failure, the transaction is aborted (an accepted scan's
+                # savepoint is rolled back with its consumption): the caller
+                # rolls back and retries, as it does for those.
+                raise ScanKeyTaken(str(error)) from error
         if facts.get("move"):
             # The link back from the move: a plain column of this module that no
             # business rule reads, set by the field itself (cache, written at the
@@ -1330,7 +1330,7 @@ class MrpProduction(models.Model):
                 "device_id": device,
                 "production": {"id": self.id, "name": self.name},
                 "action": "undo",
-                "undoes": last.scan_id,
+                "undoes": last.scan_id or None,  # a scan logged without a scan id
             }
         }
         move = move.with_context(**context)

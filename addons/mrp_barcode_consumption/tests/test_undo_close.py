@@ -80,6 +80,26 @@ class TestUndoClose(ScanCase):
         self.assertTrue(self.undo(production, device_id="HH-01")["ok"])
         self.assertRefused(self.undo(production), "nothing_to_undo")
 
+    def test_scans_and_undos_without_a_scan_id(self):
+        # A scan id is optional (the idempotency key): the log links the move
+        # and the undone scan all the same, so an undo is not undone twice.
+        production = self.new_production(qty=1)
+        bolts = self.quantity_at(self.bolt)
+        answer = self.scan("4006381333931", production, quantity=3, scan_id=None)
+        self.assertTrue(answer["ok"], answer["message"])
+        Scan = self.env["mrp.barcode.scan"]
+        scan = Scan.search([("production_id", "=", production.id)], order="id desc", limit=1)
+        self.assertFalse(scan.scan_id)
+        self.assertEqual(scan.move_id.barcode_scan_id, scan)
+        undo = self.undo(production, scan_id=None)
+        self.assertTrue(undo["ok"], undo["message"])
+        self.assertEqual(
+            scan.undone_by_id,
+            Scan.search([("production_id", "=", production.id)], order="id desc", limit=1),
+        )
+        self.assertRefused(self.undo(production, scan_id=None), "nothing_to_undo")
+        self.assertEqual(self.quantity_at(self.bolt), bolts)
+
     def test_over_consumption_per_company(self):
         production = self.new_production(qty=1)  # 4 bolts planned
         self.assertRefused(self.scan("4006381333931", production, quantity=5), "over_consumption")
