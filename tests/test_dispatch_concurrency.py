@@ -124,9 +124,11 @@ class TestDispatchConcurrency(CommittedCase):
         with self.env_cr() as env:
             env["ir.config_parameter"].set_param("stock_sync.dispatch_lanes", saved)
 
-    def _spy(self, name):
+    def _spy(self, name, returned=None):
         """Record the calls of the dispatcher's method ``name``: [[args, result]], where
-        ``args`` are the call's arguments in the method's order (defaults omitted)."""
+        ``args`` are the call's arguments in the method's order (defaults omitted).
+        ``returned``: a list that also gets ``(name, result or 0)`` as each call
+        returns, shared by several spies to see the order of their returns."""
         cls = self.registry["stock.sync.dispatcher"]
         original = getattr(cls, name)
         calls = []
@@ -135,6 +137,8 @@ class TestDispatchConcurrency(CommittedCase):
             call = [args + tuple(kwargs.values()), None]
             calls.append(call)  # lanes call from their threads: each fills its own entry
             call[1] = original(model, *args, **kwargs)
+            if returned is not None:
+                returned.append((name, call[1] or 0))
             return call[1]
 
         self.startPatcher(patch.object(cls, name, spy))
@@ -280,20 +284,8 @@ class TestDispatchConcurrency(CommittedCase):
             env["stock.sync.endpoint"].browse(self.endpoint_id).batch_size = 500
             self._emit(env, burst)
         returned = []  # (method, result), in the order the calls returned
-        cls = self.registry["stock.sync.dispatcher"]
-
-        def spy_on(name):
-            original = getattr(cls, name)
-
-            def spy(model, *args, **kwargs):
-                result = original(model, *args, **kwargs)
-                returned.append((name, result or 0))
-                return result
-
-            self.startPatcher(patch.object(cls, name, spy))
-
-        spy_on("_number_new_events")
-        spy_on("_dispatch_batch")
+        self._spy("_number_new_events", returned)
+        self._spy("_dispatch_batch", returned)
         lane_runs = self._spy("_dispatch_lane")
         results, errors = [], []
         self._dispatch(results, errors)
