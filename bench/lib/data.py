@@ -262,6 +262,6 @@ def settle(registry, endpoint_id):
     """Mark what a bounded run left behind as delivered, so the next step starts clean."""
     with env(registry) as e:
         e.cr.execute("""
-            UPDATE stock_sync_delivery SET state = 'delivered', claim_token = NULL
+            UPDATE stock_sync_delivery SET state = 'delivered'
              WHERE endpoint_id = %s AND state NOT IN ('delivered', 'cancelled')""",
                      (endpoint_id,))

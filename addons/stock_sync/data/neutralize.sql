@@ -15,4 +15,4 @@ DELETE FROM mail_tracking_value v
    AND f.model = 'stock.sync.endpoint'
    AND f.name = 'url';
 UPDATE stock_sync_delivery SET state = 'cancelled', cancel_reason = 'Database neutralized'
- WHERE state IN ('pending', 'failed', 'in_flight', 'parked');
+ WHERE state IN ('pending', 'failed', 'parked');

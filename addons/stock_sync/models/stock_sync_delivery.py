@@ -8,9 +8,6 @@ from .stock_sync_event import CRITICALITIES, OPERATIONS
 
 # The delivery states, written once. SQL takes them as parameters.
 PENDING = "pending"  # waiting for its first try, or released to be sent again
-# Claimed under a lease by a dispatcher of an earlier version: a claim is now a
-# row lock (see stock_sync_dispatcher), and no dispatcher writes this state.
-IN_FLIGHT = "in_flight"
 DELIVERED = "delivered"  # acknowledged by the receiver
 FAILED = "failed"  # not accepted; tried again at next_attempt_at
 DEAD = "dead"  # given up: a person retries or cancels it
@@ -18,7 +15,6 @@ PARKED = "parked"  # waits behind a dead delivery of its key
 CANCELLED = "cancelled"  # a person gave it up, with a reason
 STATES = [
     (PENDING, "Pending"),
-    (IN_FLIGHT, "In Flight"),
     (DELIVERED, "Delivered"),
     (FAILED, "Failed"),
     (DEAD, "Dead"),
@@ -27,17 +23,15 @@ STATES = [
 ]
 FINAL = (DELIVERED, CANCELLED)  # nothing left to do for the endpoint
 WAITING = (PENDING, FAILED)  # leave when next_attempt_at is due
-# What a dispatcher's claim takes: WAITING, or IN_FLIGHT with an expired lease
-# (written by dispatchers of earlier versions; a claim is now a row lock).
-CLAIMED = (PENDING, FAILED, IN_FLIGHT)
-BACKLOG = (PENDING, FAILED, IN_FLIGHT, PARKED)
+# What a dispatcher's claim takes (a claim is a row lock, see stock_sync_dispatcher).
+CLAIMED = WAITING
+BACKLOG = (PENDING, FAILED, PARKED)
 # Who may move a delivery where; each arrow has one method below.
 # A claimed delivery (a WAITING one locked by a dispatcher) goes to its outcome
 # in the claim's own transaction: DELIVERED, FAILED, DEAD, or PENDING to be sent alone.
 TRANSITIONS = {
     PENDING: {DELIVERED, FAILED, DEAD, PENDING, PARKED, CANCELLED},
     FAILED: {DELIVERED, FAILED, DEAD, PENDING, PARKED, CANCELLED},
-    IN_FLIGHT: {DELIVERED, FAILED, DEAD, PENDING},  # an earlier version's lease expired
     DEAD: {PENDING, CANCELLED},
     PARKED: {PENDING, CANCELLED},
     DELIVERED: {PENDING},  # requeued by a person, or replayed
@@ -48,7 +42,6 @@ REQUEUABLE = (FAILED, DEAD, PARKED, CANCELLED, DELIVERED)
 CANCELLABLE = (FAILED, DEAD, PARKED)
 STATE_PARAMS = {
     "pending": PENDING,
-    "in_flight": IN_FLIGHT,
     "delivered": DELIVERED,
     "failed": FAILED,
     "dead": DEAD,
@@ -108,12 +101,6 @@ class StockSyncDelivery(models.Model):
         "so that one bad event does not take its neighbours down with it.",
     )
     next_attempt_at = fields.Datetime(readonly=True, default=fields.Datetime.now)
-    lease_until = fields.Datetime(
-        readonly=True,
-        help="An in-flight delivery (claimed by a dispatcher of an earlier version, which "
-        "wrote leases) returns to the queue after this.",
-    )
-    claim_token = fields.Char(readonly=True, copy=False)
     last_attempt_at = fields.Datetime(readonly=True)
     status_code = fields.Integer("HTTP Status", readonly=True)
     error_class = fields.Selection(ERROR_CLASSES, readonly=True)
@@ -153,7 +140,7 @@ class StockSyncDelivery(models.Model):
         self.env.cr.execute("""
             CREATE INDEX IF NOT EXISTS stock_sync_delivery_due_idx
                 ON stock_sync_delivery (endpoint_id, event_id)
-             WHERE state IN ('pending', 'failed', 'in_flight');
+             WHERE state IN ('pending', 'failed');
             CREATE INDEX IF NOT EXISTS stock_sync_delivery_key_idx
                 ON stock_sync_delivery (endpoint_id, partition_key, sequence)
              WHERE state NOT IN ('delivered', 'cancelled');
@@ -302,8 +289,7 @@ class StockSyncDelivery(models.Model):
     def _lock_due(self, endpoint_id, now, limit, skip_keys=(), after_event=0, lane=None):
         """Lock up to ``limit`` due deliveries, oldest events first; others' locks are skipped.
 
-        Due: WAITING with ``next_attempt_at`` passed, or IN_FLIGHT with an expired lease
-        (its dispatcher died). Unnumbered ones wait for their sequence, and keys in
+        Due: WAITING with ``next_attempt_at`` passed. Unnumbered ones wait for their sequence, and keys in
         ``skip_keys`` are passed over, as are events below ``after_event`` (the
         dispatcher's ``ClaimFloor``). ``lane``: ``(buckets, modulus)``, only the
         keys whose hash modulo ``modulus`` is in ``buckets`` (a dispatch lane's
@@ -335,10 +321,8 @@ class StockSyncDelivery(models.Model):
             SELECT d.id, d.partition_key, d.sequence, d.send_alone, d.event_id
               FROM stock_sync_delivery d
              WHERE d.endpoint_id = %(endpoint)s AND d.event_id >= %(after)s
-               AND d.state IN (%(pending)s, %(failed)s, %(in_flight)s)
+               AND d.state IN %(waiting)s AND d.next_attempt_at <= %(now)s
                AND d.sequence IS NOT NULL
-               AND ((d.state IN %(waiting)s AND d.next_attempt_at <= %(now)s)
-                    OR (d.state = %(in_flight)s AND d.lease_until < %(now)s))
                AND NOT (d.partition_key = ANY(%(skip)s))
                AND (%(modulus)s = 1
                     OR mod(hashtext(d.partition_key) & 2147483647, %(modulus)s) = ANY(%(buckets)s))
@@ -444,8 +428,7 @@ class StockSyncDelivery(models.Model):
 
     # The outcomes of an attempt: the dispatcher's transaction claimed the rows
     # (it locks them, see _claimed), so each names them by id, in the states a
-    # claim takes (CLAIMED). Each counts the attempt, at ``now``, and clears
-    # the lease a dispatcher of an earlier version may have left.
+    # claim takes (CLAIMED). Each counts the attempt, at ``now``.
     @api.model
     def _mark_delivered(self, ids, now, result):
         """Claimed → DELIVERED, with the latency from the movement to now."""
@@ -457,7 +440,7 @@ class StockSyncDelivery(models.Model):
                    response_excerpt = %(excerpt)s,
                    latency_ms = EXTRACT(EPOCH FROM (%(now)s - event_time)) * 1000,
                    attempts = COALESCE(attempts, 0) + 1, last_attempt_at = %(now)s,
-                   lease_until = NULL, claim_token = NULL, write_date = %(now)s
+                   write_date = %(now)s
              WHERE id = ANY(%(ids)s) AND state IN %(claimed)s
             """,
             self._outcome_params(ids, now, result),
@@ -473,7 +456,7 @@ class StockSyncDelivery(models.Model):
                    status_code = %(status)s, error_class = %(error_class)s,
                    error_message = %(error)s, response_excerpt = %(excerpt)s,
                    attempts = COALESCE(attempts, 0) + 1, last_attempt_at = %(now)s,
-                   lease_until = NULL, claim_token = NULL, write_date = %(now)s
+                   write_date = %(now)s
              WHERE id = ANY(%(ids)s) AND state IN %(claimed)s
             """,
             self._outcome_params(ids, now, result),
@@ -490,7 +473,7 @@ class StockSyncDelivery(models.Model):
                    status_code = %(status)s, error_class = %(error_class)s,
                    error_message = %(error)s, response_excerpt = %(excerpt)s,
                    error_traceback = %(traceback)s, last_attempt_at = %(now)s,
-                   lease_until = NULL, claim_token = NULL, write_date = %(now)s
+                   write_date = %(now)s
              WHERE id = ANY(%(ids)s) AND state IN %(claimed)s
             """,
             dict(self._outcome_params(ids, now, result), retry_at=retry_at),
@@ -512,7 +495,7 @@ class StockSyncDelivery(models.Model):
                    error_message = %(error)s, response_excerpt = %(excerpt)s,
                    error_traceback = %(traceback)s,
                    attempts = COALESCE(d.attempts, 0) + 1, last_attempt_at = %(now)s,
-                   lease_until = NULL, claim_token = NULL, write_date = %(now)s
+                   write_date = %(now)s
               FROM unnest(%(ids)s::int[], %(states)s::varchar[], %(next)s::timestamp[])
                    AS u(id, state, next_attempt_at)
              WHERE d.id = u.id AND d.state IN %(claimed)s
@@ -533,8 +516,7 @@ class StockSyncDelivery(models.Model):
         waiting: WAITING ones wait as long as that one (or are PARKED behind a dead one),
         so a key whose head rests never again fills a batch of candidates it cannot send.
         A head being sent holds nothing: it is about to finish (one that another
-        dispatcher claimed is due, one in flight under an earlier version's lease is
-        left out)."""
+        dispatcher claimed is due)."""
         self._sql(
             """
             UPDATE stock_sync_delivery f
@@ -650,7 +632,6 @@ class StockSyncDelivery(models.Model):
                     "state": PENDING,
                     "attempts": 0,
                     "next_attempt_at": fields.Datetime.now(),
-                    "lease_until": False,
                     "cancel_reason": False,
                 }
             )
@@ -666,7 +647,7 @@ class StockSyncDelivery(models.Model):
         for chunk in self._queue_action_chunks():
             # sudo: as in _requeue, the checked action writes for the user.
             chunk.sudo().with_context(tracking_disable=True).write(
-                {"state": CANCELLED, "cancel_reason": reason, "lease_until": False}
+                {"state": CANCELLED, "cancel_reason": reason}
             )
             chunk._release_followers()
             chunk.invalidate_recordset()

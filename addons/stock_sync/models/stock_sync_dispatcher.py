@@ -17,8 +17,8 @@ before its commit loses nothing: its transaction is rolled back, its locks
 go with it, and the rows are due again at once, as they were
 (at-least-once; receivers dedupe on the event id). The claim writes no row
 version: a delivery is written at capture, numbered, and written with its
-outcome, where a lease written at the claim cost a fourth version in every
-index of the queue.
+outcome (a lease written at the claim, as earlier versions did, cost a
+fourth version in every index of the queue).
 
 A run works in lanes, threads that each serve their own share of the
 partition keys (``_cron_dispatch``). No transaction of a run lives longer
@@ -93,7 +93,7 @@ class ClaimFloor:
     The per-key order does not depend on the first (the blocker check reads
     every non-final delivery of a key from its floor up); the second only
     leaves out deliveries that were final. Deliveries that became due below
-    the floor (a retry, an expired lease, an event committed late with a
+    the floor (a retry, an event committed late with a
     low id, a requeue) are seen when the floor is dropped: after
     ``RESCAN_SECONDS``, then each time after as long again as the run had
     lasted at the last drop (2, 4, 8, 16, 32 s into the run), and whenever a
@@ -405,7 +405,7 @@ class StockSyncDispatcher(models.AbstractModel):
 
     @staticmethod
     def _db_now(cr):
-        # The database's clock, not this server's: every server compares leases with it.
+        # The database's clock, not this server's: every server compares due times with it.
         cr.execute("SELECT (clock_timestamp() AT TIME ZONE 'UTC')::timestamp")
         return cr.fetchone()[0]
 
@@ -527,7 +527,7 @@ class StockSyncDispatcher(models.AbstractModel):
         except Exception as exc:  # noqa: BLE001 - recorded with its traceback, never lost
             # A transport turns every network and receiver problem into a result;
             # anything else is a bug, but the claimed rows must still get an
-            # outcome, or they would loop on lease expiry forever.
+            # outcome, or they would be claimed and sent again forever.
             _logger.exception(
                 "Inventory Sync: unexpected error sending to endpoint %r", endpoint.name
             )

@@ -3,7 +3,7 @@ from odoo.tools import SQL
 
 from .stock_sync_event import CRITICALITIES
 
-BACKLOG_STATES = ("pending", "failed", "in_flight", "parked")
+BACKLOG_STATES = ("pending", "failed", "parked")
 
 # The endpoint form's figures (``_endpoint_stats``), of the user's companies.
 # Unfinished work now, through the dispatcher's partial key index
@@ -24,7 +24,7 @@ BACKLOG_SQL = """SELECT d.endpoint_id,
 # stock_sync_delivery_kpi_idx, unfinished work through the key index.
 RECENT_SQL = """SELECT d.endpoint_id,
        SUM(d.attempts),
-       SUM(CASE WHEN d.state IN ('delivered', 'in_flight') THEN d.attempts - 1 ELSE d.attempts END),
+       SUM(CASE WHEN d.state = 'delivered' THEN d.attempts - 1 ELSE d.attempts END),
        PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY d.latency_ms) FILTER (WHERE d.state = 'delivered'),
        PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY d.latency_ms) FILTER (WHERE d.state = 'delivered')
   FROM (
@@ -91,16 +91,16 @@ class StockSyncKpi(models.Model):
                            COUNT(*) AS deliveries,
                            COUNT(*) FILTER (WHERE d.state = 'delivered') AS delivered,
                            COUNT(*) FILTER (WHERE d.state = 'dead') AS dead,
-                           COUNT(*) FILTER (WHERE d.state IN ('pending', 'failed', 'in_flight', 'parked')) AS backlog,
+                           COUNT(*) FILTER (WHERE d.state IN ('pending', 'failed', 'parked')) AS backlog,
                            SUM(d.attempts) AS attempts,
-                           SUM(CASE WHEN d.state IN ('delivered', 'in_flight') THEN d.attempts - 1
+                           SUM(CASE WHEN d.state = 'delivered' THEN d.attempts - 1
                                     ELSE d.attempts END) AS failed_attempts,
                            PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY d.latency_ms)
                                FILTER (WHERE d.state = 'delivered') / 1000.0 AS latency_p50,
                            PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY d.latency_ms)
                                FILTER (WHERE d.state = 'delivered') / 1000.0 AS latency_p95,
                            MAX(EXTRACT(EPOCH FROM ((now() AT TIME ZONE 'UTC') - d.event_time)) / 60.0)
-                               FILTER (WHERE d.state IN ('pending', 'failed', 'in_flight', 'parked'))
+                               FILTER (WHERE d.state IN ('pending', 'failed', 'parked'))
                                AS oldest_pending_minutes
                       FROM stock_sync_delivery d
                      GROUP BY d.create_date::date, d.endpoint_id, d.company_id, d.criticality

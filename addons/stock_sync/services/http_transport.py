@@ -223,7 +223,8 @@ class HttpTransport(Transport):
         started = time.monotonic()
         try:
             # ``timeout`` bounds each read; the deadline bounds the whole request,
-            # so a receiver trickling its answer cannot outlive the claim's lease.
+            # so a receiver trickling its answer cannot hold the claim (the batch's
+            # row locks) past it.
             with _deadline(timeout) as deadline:
                 try:
                     response = _session(batch.endpoint_key).post(
@@ -272,7 +273,7 @@ def _read_excerpt(response, deadline):
     """Read at most MAX_BODY bytes of the answer, and stop at ``deadline``.
 
     The timeout bounds each socket read, not the whole answer: a receiver
-    trickling bytes could otherwise keep a batch in flight past its lease.
+    trickling bytes could otherwise hold the batch's claim for as long as it likes.
     A fully read answer leaves the connection in the pool for the next batch.
     """
     chunks, size = [], 0

@@ -9,7 +9,7 @@ from . import test_delivery_retry
 from . import test_delivery_permanent_refusal
 from . import test_delivery_secret_rotation
 from . import test_delivery_send_errors
-from . import test_delivery_lease
+from . import test_delivery_claim
 from . import test_delivery_routing_filters
 from . import test_delivery_deleted_records
 from . import test_delivery_endpoint_refusal

@@ -30,10 +30,9 @@ class TestExceptionQueue(StockSyncCase):
         self.assertEqual(self.first.attempts, 0)
         self.assertIn("Queued again by sync_user", self.first.message_ids[0].body)
 
-    def test_cannot_act_on_work_a_dispatcher_owns(self):
-        self._set(self.first, "in_flight")
+    def test_cannot_act_on_work_still_waiting_for_the_dispatcher(self):
         self._set(self.second, "dead")
-        with self.assertRaisesRegex(UserError, "cannot be queued again: they are In Flight"):
+        with self.assertRaisesRegex(UserError, "cannot be queued again: they are Pending"):
             (self.first | self.second).with_user(self.sync_user).action_requeue()
         self.assertEqual(self.second.state, "dead", "nothing half-done")
         Cancel = self.env["stock.sync.delivery.cancel"].with_user(self.sync_user)

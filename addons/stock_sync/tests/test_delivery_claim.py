@@ -1,11 +1,10 @@
 """A claim is the batch transaction's row lock: a dispatcher that dies loses nothing.
 
-A lease written by a dispatcher of an earlier version is still respected until it expires.
+What a dispatcher of an earlier version left in flight (its claim was a lease it
+wrote) is sent again once the module is updated.
 """
 
-from datetime import timedelta
-
-from odoo import fields
+from odoo.modules.migration import load_script
 from odoo.tests import tagged
 
 from .common import OutboxDeliveryCase
@@ -16,7 +15,7 @@ class DispatcherDied(Exception):
 
 
 @tagged("post_install", "-at_install")
-class TestDeliveryLease(OutboxDeliveryCase):
+class TestDeliveryClaim(OutboxDeliveryCase):
     def test_a_claim_writes_nothing_and_ends_with_its_transaction(self):
         delivery = self.events_of(self.receive([(self.product, 1)])).delivery_ids
         Dispatcher = self.env["stock.sync.dispatcher"]
@@ -28,7 +27,7 @@ class TestDeliveryLease(OutboxDeliveryCase):
             self.assertEqual(claimed[0].attempts, 1, "the attempt about to be made")
             self.env.invalidate_all()
             self.assertRecordValues(
-                delivery, [{"state": "pending", "attempts": 0, "claim_token": False}]
+                delivery, [{"state": "pending", "attempts": 0}]
             )
             raise DispatcherDied  # before anything is recorded
         # Its transaction is gone and its claim with it: the delivery is due at once.
@@ -37,24 +36,24 @@ class TestDeliveryLease(OutboxDeliveryCase):
         self.assertRecordValues(delivery, [{"state": "delivered", "attempts": 1}])
         self.assertEqual(len(self.receiver.events), 1)
 
-    def test_a_lease_of_an_earlier_version_is_respected_until_it_expires(self):
+    def test_an_earlier_version_s_flight_is_sent_again_after_the_update(self):
+        # A dispatcher of an earlier version wrote its claim (in_flight); the
+        # update to 18.0.1.3.0 puts what it left back in the queue, its attempt kept.
         delivery = self.events_of(self.receive([(self.product, 1)])).delivery_ids
         self.number_events()
+        self.env.flush_all()
         self.env.cr.execute(
-            """UPDATE stock_sync_delivery
-                  SET state = 'in_flight', attempts = 1, claim_token = 'old-worker',
-                      lease_until = %s
-                WHERE id = %s""",
-            (fields.Datetime.now() + timedelta(hours=1), delivery.id),
+            "UPDATE stock_sync_delivery SET state = 'in_flight', attempts = 1 WHERE id = %s",
+            (delivery.id,),
         )
         self.env.invalidate_all()
-        self.assertEqual(self.dispatch(), 0, "a live lease is respected")
-        self.env.cr.execute(
-            "UPDATE stock_sync_delivery SET lease_until = %s WHERE id = %s",
-            (fields.Datetime.now() - timedelta(seconds=1), delivery.id),
+        self.assertEqual(self.dispatch(), 0, "no claim takes a state no dispatcher writes")
+        migration = load_script(
+            "stock_sync/migrations/18.0.1.3.0/pre-migrate.py", "stock_sync_pre_migrate_18_0_1_3_0"
         )
+        migration.migrate(self.env.cr, "18.0.1.2.0")
+        self.env.invalidate_all()
+        self.assertEqual(delivery.state, "pending")
         self.assertEqual(self.dispatch(), 1)
-        self.assertRecordValues(
-            delivery,
-            [{"state": "delivered", "attempts": 2, "claim_token": False, "lease_until": False}],
-        )
+        self.assertRecordValues(delivery, [{"state": "delivered", "attempts": 2}])
+        self.assertEqual(len(self.receiver.events), 1)
