@@ -1117,7 +1117,14 @@ class MrpProduction(models.Model):
         """``([(quant, qty)], qty left)``: the unreserved stock of the lot that covers ``quantity``."""
         Quant = self.env["stock.quant"].sudo()  # sudo: stock is read and moved by the service
         domain = Quant._get_gather_domain(product, location, lot_id=lot or None, package_id=package)
-        quants = Quant.search(domain, order="in_date, id").filtered(
+        # The fields read here and by _scan_post and _scan_trim_reservation,
+        # fetched with the search: one query, not a search and then a read of
+        # every quant field.
+        quants = Quant.search_fetch(
+            domain,
+            ["lot_id", "package_id", "owner_id", "location_id", "quantity", "reserved_quantity"],
+            order="in_date, id",
+        ).filtered(
             lambda q: q.lot_id == lot and (not package or q.package_id == package)
         )
         taken, left = [], quantity
