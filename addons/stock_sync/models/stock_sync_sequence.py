@@ -70,8 +70,17 @@ class StockSyncSequence(models.Model):
         the tables or the state of the planner's statistics.
         """
         cr = self.env.cr
-        cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (NUMBERING_LOCK,))
-        if not cr.fetchone()[0]:
+        # The lock is tried only when something is listed: a run looks again
+        # after every step, and most looks find the list empty (one statement).
+        cr.execute(
+            "SELECT pg_try_advisory_xact_lock(%s)"
+            " FROM (SELECT id FROM stock_sync_numbering ORDER BY id LIMIT 1) AS listed",
+            (NUMBERING_LOCK,),
+        )
+        listed = cr.fetchone()
+        if listed is None:
+            return 0  # nothing listed
+        if not listed[0]:
             return None  # another dispatcher is numbering right now
         # Every row is reached through an index, by id, one lookup per event:
         # never a scan of the queue or of the outbox tables (large, and with
