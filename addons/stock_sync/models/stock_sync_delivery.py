@@ -289,8 +289,8 @@ class StockSyncDelivery(models.Model):
     def _lock_due(self, endpoint_id, now, limit, skip_keys=(), after_event=0, lane=None):
         """Lock up to ``limit`` due deliveries, oldest events first; others' locks are skipped.
 
-        Due: WAITING with ``next_attempt_at`` passed. Unnumbered ones wait for their sequence, and keys in
-        ``skip_keys`` are passed over, as are events below ``after_event`` (the
+        Due: WAITING with ``next_attempt_at`` passed. Unnumbered ones wait for
+        their sequence, and keys in ``skip_keys`` are passed over, as are events below ``after_event`` (the
         dispatcher's ``ClaimFloor``). ``lane``: ``(buckets, modulus)``, only the
         keys whose hash modulo ``modulus`` is in ``buckets`` (a dispatch lane's
         share, ``services/lane_board.py``). The due index serves this in event order:

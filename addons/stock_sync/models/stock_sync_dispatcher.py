@@ -201,8 +201,9 @@ class StockSyncDispatcher(models.AbstractModel):
         """
         started = time.monotonic()
         self.env.flush_all()  # batches run in their own cursors: they must see our writes
-        # What the run needs, read in a short transaction of its own: the
-        # caller's would otherwise hold its snapshot for the whole run.
+        # What the run needs, read in a short transaction of its own (the
+        # caller's would otherwise hold its snapshot for the whole run), which
+        # also heals the parking.
         with self.env.registry.cursor() as cr:
             env = self._cursor_env(cr)
             params = env["ir.config_parameter"]
@@ -211,10 +212,10 @@ class StockSyncDispatcher(models.AbstractModel):
             lanes = self._lane_count(params.get_param("stock_sync.dispatch_lanes"))
             # Every company's endpoints, whoever runs the cron (superuser environment).
             endpoint_ids = env["stock.sync.endpoint"].search([]).ids
+            self._heal_parking(env, endpoint_ids)
         if not endpoint_ids:
             return 0
         deadline = started + time_budget
-        self._heal_parking(endpoint_ids)
         # A run starts in one lane: at light load it answers soonest (lanes that
         # found nothing ended while the other sent, and events of their keys
         # committed meanwhile waited for the next run: commit -> receiver p95
@@ -333,12 +334,12 @@ class StockSyncDispatcher(models.AbstractModel):
             return Sequence._number_new_events(limit) if limit else Sequence._number_new_events()
 
     @api.model
-    def _heal_parking(self, endpoint_ids):
-        """Once per run: parked deliveries with nothing dead in front go back to the queue."""
-        with self.env.registry.cursor() as cr:
-            Delivery = self._cursor_env(cr)["stock.sync.delivery"]
-            for endpoint_id in endpoint_ids:
-                Delivery._heal_parking(endpoint_id)
+    def _heal_parking(self, env, endpoint_ids):
+        """Once per run, in the run's first short transaction (``env``'s): parked
+        deliveries with nothing dead in front go back to the queue."""
+        Delivery = env["stock.sync.delivery"]
+        for endpoint_id in endpoint_ids:
+            Delivery._heal_parking(endpoint_id)
 
     @api.model
     def _dispatch_batch(self, endpoint_id, floor=None, lane=None):
@@ -430,9 +431,9 @@ class StockSyncDispatcher(models.AbstractModel):
     @api.model
     def _claim_in(self, env, endpoint, floor=None, lane=None):
         Delivery = env["stock.sync.delivery"]
-        now = self._db_now(env.cr)
         endpoint = env["stock.sync.endpoint"].browse(endpoint.id)
-        if endpoint._resting(now):
+        now, resting, batch_size = endpoint._claim_state()
+        if resting:
             return []
         skip_keys = set()
         floor = floor if floor is not None else ClaimFloor()
@@ -441,7 +442,7 @@ class StockSyncDispatcher(models.AbstractModel):
             candidates = Delivery._lock_due(
                 endpoint.id,
                 now,
-                endpoint.batch_size,
+                batch_size,
                 skip_keys,
                 after_event=floor.event_id,
                 lane=lane,

@@ -365,15 +365,25 @@ class StockSyncEndpoint(models.Model):
         return (self.env.cr.dbname, self.id)
 
     # Rest after failures, in the dispatcher's cursor: one statement each.
-    def _resting(self, now):
-        """Is the endpoint paused, or resting at ``now`` (database clock) after failures?"""
+    def _claim_state(self):
+        """What a claim needs to know first, read in one statement.
+
+        :returns: ``(now, resting, batch_size)``: the database's clock (UTC,
+            naive, as Odoo stores datetimes), whether the endpoint is paused or
+            resting at that time after failures, and its batch size.
+        """
         self.ensure_one()
         self.env.cr.execute(
-            "SELECT COALESCE(paused, FALSE), paused_until FROM stock_sync_endpoint WHERE id = %s",
+            """
+            SELECT clock, COALESCE(paused, FALSE) OR COALESCE(paused_until > clock, FALSE),
+                   batch_size
+              FROM stock_sync_endpoint,
+                   LATERAL (SELECT (clock_timestamp() AT TIME ZONE 'UTC')::timestamp AS clock) c
+             WHERE id = %s
+            """,
             (self.id,),
         )
-        paused, paused_until = self.env.cr.fetchone()
-        return bool(paused or (paused_until and paused_until > now))
+        return self.env.cr.fetchone()
 
     def _rest_until(self, until):
         self.ensure_one()

@@ -88,13 +88,14 @@ class StockSyncSequence(models.Model):
         # whole table, or an index scan per row over all the chunk's ids, once
         # per chunk). Only for these statements of this transaction.
         planner = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
-        cr.execute("SELECT current_setting(%s), current_setting(%s), current_setting(%s)", planner)
-        saved = cr.fetchone()
+        # Saved, then set (a select list is evaluated from left to right).
         cr.execute(
-            "SELECT set_config(%s, 'off', true), set_config(%s, 'off', true),"
+            "SELECT current_setting(%s), current_setting(%s), current_setting(%s),"
+            " set_config(%s, 'off', true), set_config(%s, 'off', true),"
             " set_config(%s, 'off', true)",
-            planner,
+            planner + planner,
         )
+        saved = cr.fetchone()[:3]
         events = self._number_listed(limit)
         # (On an error the transaction is rolled back, and the settings with it.)
         cr.execute(
