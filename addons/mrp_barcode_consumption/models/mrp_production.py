@@ -462,6 +462,22 @@ class MrpProduction(models.Model):
     # Finding things
     # ------------------------------------------------------------------
     @api.model
+    def _scan_search(self, Model, domain, limit=None, order=None):
+        """``Model.search(domain)``, and the fields a scan then reads of its records.
+
+        The fields are those the first read of any of them would fetch (the
+        prefetch group of Odoo's ``_fetch_field``): the search and that read
+        are one SQL statement instead of two, with the same records, access
+        rules and cache.
+        """
+        names = [
+            name
+            for name, field in Model._fields.items()
+            if field.prefetch is True and field.is_accessible(Model.env)
+        ]
+        return Model.search_fetch(domain, names, limit=limit, order=order)
+
+    @api.model
     def _scan_find_production(self, reference, by_scan=False):
         """The MO by id or name, within the user's allowed companies."""
         domain = None
@@ -477,7 +493,7 @@ class MrpProduction(models.Model):
                 _("The manufacturing order must be given by its id or its name."),
             )
         try:
-            production = self.search(domain, limit=1)
+            production = self._scan_search(self, domain, limit=1)
         except AccessError as error:
             raise ScanRefusal(
                 "unknown_production",
@@ -563,10 +579,9 @@ class MrpProduction(models.Model):
         )
         if product:
             return {"product": product.sudo(False)}
-        lots = (
-            self.env["stock.lot"]
-            .sudo()
-            .search([("name", "=", code), ("company_id", "in", [company.id, False])])
+        lots = self._scan_search(
+            self.env["stock.lot"].sudo(),
+            [("name", "=", code), ("company_id", "in", [company.id, False])],
         )
         if len(lots) > 1:
             # Several products have a lot of that name: the one this MO consumes.
@@ -750,8 +765,9 @@ class MrpProduction(models.Model):
         facts.update(product=product, lot=lot, package=package)
         warnings = []
 
-        raw_moves = self.env["stock.move"].search(
-            [("raw_material_production_id", "=", self.id), ("product_id", "=", product.id)]
+        raw_moves = self._scan_search(
+            self.env["stock.move"],
+            [("raw_material_production_id", "=", self.id), ("product_id", "=", product.id)],
         )
         if not raw_moves.filtered(lambda m: m.state != "cancel"):
             if not company.scan_allow_unplanned:
@@ -1117,7 +1133,7 @@ class MrpProduction(models.Model):
         """``([(quant, qty)], qty left)``: the unreserved stock of the lot that covers ``quantity``."""
         Quant = self.env["stock.quant"].sudo()  # sudo: stock is read and moved by the service
         domain = Quant._get_gather_domain(product, location, lot_id=lot or None, package_id=package)
-        quants = Quant.search(domain, order="in_date, id").filtered(
+        quants = self._scan_search(Quant, domain, order="in_date, id").filtered(
             lambda q: q.lot_id == lot and (not package or q.package_id == package)
         )
         taken, left = [], quantity
