@@ -301,6 +301,31 @@ class TestDispatchConcurrency(CommittedCase):
         self.assertLess(sending[0], numbering[-1], "a batch went out before the burst was numbered")
         self.assertAllDeliveredOnce(N_EVENTS + burst)
 
+    def test_a_numbering_committed_under_ours_is_looked_at_again_not_an_error(self):
+        with self.env_cr() as env:
+            self._emit(env, N_KEYS)  # committed, listed, not numbered
+        Sequence = self.registry["stock.sync.sequence"]
+        original = Sequence._number_new_events
+        other = self.registry.cursor()
+        self.addCleanup(other.close)
+
+        def late(model, *args, **kwargs):
+            # Our snapshot is taken; another dispatcher numbers everything and
+            # commits before we try the numbering lock.
+            model.env.cr.execute("SELECT 1")
+            other_numbered = original(self.environment(other)["stock.sync.sequence"])
+            other.commit()
+            self.assertEqual(other_numbered, N_KEYS)
+            return original(model, *args, **kwargs)
+
+        with self.env_cr() as env, patch.object(Sequence, "_number_new_events", late):
+            self.assertIsNone(env["stock.sync.dispatcher"]._number_new_events())
+        with self.env_cr() as env:
+            self.assertEqual(env["stock.sync.dispatcher"]._number_new_events(), 0)
+            events = env["stock.sync.event"].browse(self.event_ids[-N_KEYS:])
+            # Numbered once each: one new number per key, after the setUp's.
+            self.assertEqual(events.mapped("sequence"), [N_EVENTS // N_KEYS + 1] * N_KEYS)
+
     def test_idle_run_waits_for_another_dispatchers_numbering(self):
         with self.env_cr() as env:
             self._emit(env, 2 * N_KEYS)  # committed, not numbered

@@ -328,10 +328,23 @@ class StockSyncDispatcher(models.AbstractModel):
 
     @api.model
     def _number_new_events(self, limit=None):
-        """Give committed events their per-key sequence, in a short transaction of its own."""
-        with self.env.registry.cursor() as cr:
-            Sequence = self._cursor_env(cr)["stock.sync.sequence"]
-            return Sequence._number_new_events(limit) if limit else Sequence._number_new_events()
+        """Give committed events their per-key sequence, in a short transaction of its own.
+
+        Returns what ``stock.sync.sequence._number_new_events`` returns: how
+        many were numbered, or None when another dispatcher numbers, or
+        numbered right after this transaction's snapshot was taken (its
+        deletions then collide with ours: a serialization failure, rolled
+        back here; the caller waits for the numbering and looks again).
+        """
+        try:
+            with self.env.registry.cursor() as cr:
+                Sequence = self._cursor_env(cr)["stock.sync.sequence"]
+                return (
+                    Sequence._number_new_events(limit) if limit else Sequence._number_new_events()
+                )
+        except pg_errors.SerializationFailure:
+            _logger.debug("dispatch: another numbering committed under this one; looking again")
+            return None
 
     @api.model
     def _heal_parking(self, env, endpoint_ids):
