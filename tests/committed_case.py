@@ -1,6 +1,6 @@
 """A base for tests on committed transactions, and the clean-up of what they commit.
 
-Row locks, leases, replication and races only mean something across committed
+Row locks, replication and races only mean something across committed
 transactions, so these tests are no TransactionCase: each step opens its own
 cursor and commits, and the test deletes what it committed (done moves cannot
 be unlinked through the ORM, hence SQL).

@@ -1,6 +1,6 @@
 """Real transactions: committed data, dispatchers on separate connections and processes.
 
-These tests cannot live in a TransactionCase: row locks, leases and a killed
+These tests cannot live in a TransactionCase: row locks and a killed
 process only mean something across committed transactions. They clean up
 what they commit.
 """

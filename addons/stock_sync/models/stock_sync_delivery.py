@@ -37,7 +37,7 @@ TRANSITIONS = {
     DELIVERED: {PENDING},  # requeued by a person, or replayed
     CANCELLED: {PENDING},
 }
-# States a person may send again; in-flight work belongs to a dispatcher.
+# States a person may send again; pending work belongs to a dispatcher.
 REQUEUABLE = (FAILED, DEAD, PARKED, CANCELLED, DELIVERED)
 CANCELLABLE = (FAILED, DEAD, PARKED)
 STATE_PARAMS = {
@@ -132,7 +132,7 @@ class StockSyncDelivery(models.Model):
         # The dispatcher's two hot questions: what is due, and what comes
         # earlier in the same key. Partial indexes keep them small.
         # States are found through partial indexes only: the due index (pending,
-        # failed, in flight), the KPI index (delivered, cancelled) and the one
+        # failed), the KPI index (delivered, cancelled) and the one
         # below for what needs attention (failed, dead, parked). A whole-table
         # index of the state (and one of the company, which every row shares
         # with most others) took an entry for each of the three versions of
@@ -305,7 +305,8 @@ class StockSyncDelivery(models.Model):
         cost as much as several batches.
         """
         self.env.cr.execute(
-            "SELECT current_setting('enable_sort'), set_config('enable_sort', 'off', true)"
+            "SELECT saved.sort, set_config('enable_sort', 'off', true)"
+            " FROM (SELECT current_setting('enable_sort') AS sort OFFSET 0) AS saved"
         )
         sort = self.env.cr.fetchone()[0]
         rows = self._lock_due_sql(endpoint_id, now, limit, skip_keys, after_event, lane)
@@ -354,7 +355,8 @@ class StockSyncDelivery(models.Model):
         then read all of the endpoint's deliveries and sorted them, once per key.
         """
         self.env.cr.execute(
-            "SELECT current_setting('enable_sort'), set_config('enable_sort', 'off', true)"
+            "SELECT saved.sort, set_config('enable_sort', 'off', true)"
+            " FROM (SELECT current_setting('enable_sort') AS sort OFFSET 0) AS saved"
         )
         sort = self.env.cr.fetchone()[0]
         blockers = self._first_blockers_sql(endpoint_id, keys, chosen_ids, floors)
@@ -689,10 +691,10 @@ class StockSyncDelivery(models.Model):
             raise UserError(
                 _(
                     "%(count)s of the selected deliveries cannot be %(action)s: they are %(states)s. "
-                    "Pending and in-flight deliveries belong to a dispatcher; wait for their result.",
+                    "Pending deliveries belong to a dispatcher; wait for their result.",
                     count=sum(wrong.values()),
                     action=action,
-                    states=", ".join(sorted(labels[state] for state in wrong)),
+                    states=", ".join(sorted(labels.get(state, state) for state in wrong)),
                 )
             )
         return selection

@@ -370,7 +370,8 @@ class StockSyncEndpoint(models.Model):
 
         :returns: ``(now, resting, batch_size)``: the database's clock (UTC,
             naive, as Odoo stores datetimes), whether the endpoint is paused or
-            resting at that time after failures, and its batch size.
+            resting at that time after failures, and its batch size. An
+            endpoint deleted meanwhile rests (nothing is claimed for it).
         """
         self.ensure_one()
         self.env.cr.execute(
@@ -383,7 +384,7 @@ class StockSyncEndpoint(models.Model):
             """,
             (self.id,),
         )
-        return self.env.cr.fetchone()
+        return self.env.cr.fetchone() or (None, True, 0)
 
     def _rest_until(self, until):
         self.ensure_one()

@@ -73,14 +73,15 @@ class StockSyncSequence(models.Model):
         # The lock is tried only when something is listed: a run looks again
         # after every step, and most looks find the list empty (one statement).
         cr.execute(
-            "SELECT pg_try_advisory_xact_lock(%s)"
+            "SELECT pg_try_advisory_xact_lock(%s), listed.id"
             " FROM (SELECT id FROM stock_sync_numbering ORDER BY id LIMIT 1) AS listed",
             (NUMBERING_LOCK,),
         )
         listed = cr.fetchone()
         if listed is None:
             return 0  # nothing listed
-        if not listed[0]:
+        locked, first = listed
+        if not locked:
             return None  # another dispatcher is numbering right now
         # Every row is reached through an index, by id, one lookup per event:
         # never a scan of the queue or of the outbox tables (large, and with
@@ -88,15 +89,16 @@ class StockSyncSequence(models.Model):
         # whole table, or an index scan per row over all the chunk's ids, once
         # per chunk). Only for these statements of this transaction.
         planner = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
-        # Saved, then set (a select list is evaluated from left to right).
+        # Saved (the subquery runs first), then set, in one statement.
         cr.execute(
-            "SELECT current_setting(%s), current_setting(%s), current_setting(%s),"
-            " set_config(%s, 'off', true), set_config(%s, 'off', true),"
-            " set_config(%s, 'off', true)",
+            "SELECT saved.*, set_config(%s, 'off', true), set_config(%s, 'off', true),"
+            " set_config(%s, 'off', true)"
+            " FROM (SELECT current_setting(%s), current_setting(%s), current_setting(%s)"
+            " OFFSET 0) AS saved",
             planner + planner,
         )
         saved = cr.fetchone()[:3]
-        events = self._number_listed(limit)
+        events = self._number_listed(limit, first)
         # (On an error the transaction is rolled back, and the settings with it.)
         cr.execute(
             "SELECT set_config(%s, %s, true), set_config(%s, %s, true), set_config(%s, %s, true)",
@@ -112,17 +114,21 @@ class StockSyncSequence(models.Model):
         return events
 
     @api.model
-    def _number_listed(self, limit):
-        """Take up to ``limit`` events off the list and number them; return how many
+    def _number_listed(self, limit, first=0):
+        """Take up to ``limit`` events off the list, from id ``first`` up (the lowest
+        listed, already read in this snapshot), and number them; return how many
         were numbered, or None when the list was empty."""
         cr = self.env.cr
+        # From ``first``: the index entries below it are of rows numbered earlier,
+        # which PostgreSQL may not have pruned yet (a walk over them all again).
         cr.execute(
             """
             DELETE FROM stock_sync_numbering
-             WHERE id = ANY(ARRAY(SELECT id FROM stock_sync_numbering ORDER BY id LIMIT %s))
+             WHERE id = ANY(ARRAY(SELECT id FROM stock_sync_numbering WHERE id >= %s
+                                   ORDER BY id LIMIT %s))
          RETURNING id
             """,
-            (limit,),
+            (first, limit),
         )
         ids = [row[0] for row in cr.fetchall()]
         if not ids:

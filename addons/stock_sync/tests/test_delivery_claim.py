@@ -26,9 +26,7 @@ class TestDeliveryClaim(OutboxDeliveryCase):
             self.assertEqual([row.id for row in claimed], delivery.ids)
             self.assertEqual(claimed[0].attempts, 1, "the attempt about to be made")
             self.env.invalidate_all()
-            self.assertRecordValues(
-                delivery, [{"state": "pending", "attempts": 0}]
-            )
+            self.assertRecordValues(delivery, [{"state": "pending", "attempts": 0}])
             raise DispatcherDied  # before anything is recorded
         # Its transaction is gone and its claim with it: the delivery is due at once.
         self.env.invalidate_all()
@@ -52,6 +50,12 @@ class TestDeliveryClaim(OutboxDeliveryCase):
             "stock_sync/migrations/18.0.1.3.0/pre-migrate.py", "stock_sync_pre_migrate_18_0_1_3_0"
         )
         migration.migrate(self.env.cr, "18.0.1.2.0")
+        # The update then loads the model, whose init builds the due index again.
+        self.env["stock.sync.delivery"].init()
+        self.env.cr.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'stock_sync_delivery_due_idx'"
+        )
+        self.assertRegex(self.env.cr.fetchone()[0], r"WHERE .*'pending'.*'failed'[^,]*\]")
         self.env.invalidate_all()
         self.assertEqual(delivery.state, "pending")
         self.assertEqual(self.dispatch(), 1)

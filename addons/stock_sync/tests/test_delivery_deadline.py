@@ -1,4 +1,4 @@
-"""A receiver that trickles its answer is cut at the endpoint's timeout, not at the lease."""
+"""A receiver that trickles its answer is cut at the endpoint's timeout: it holds the batch's claim no longer."""
 
 import time
 
