@@ -290,11 +290,11 @@ class StockSyncDelivery(models.Model):
         """Lock up to ``limit`` due deliveries, oldest events first; others' locks are skipped.
 
         Due: WAITING with ``next_attempt_at`` passed. Unnumbered ones wait for
-        their sequence, and keys in ``skip_keys`` are passed over, as are events below ``after_event`` (the
-        dispatcher's ``ClaimFloor``). ``lane``: ``(buckets, modulus)``, only the
-        keys whose hash modulo ``modulus`` is in ``buckets`` (a dispatch lane's
-        share, ``services/lane_board.py``). The due index serves this in event order:
-        the cost is the batch, not the backlog. Returns ``(id, partition_key,
+        their sequence, and keys in ``skip_keys`` are passed over, as are events
+        below ``after_event`` (the dispatcher's ``ClaimFloor``). ``lane``:
+        ``(buckets, modulus)``, only the keys whose hash modulo ``modulus`` is in
+        ``buckets`` (a dispatch lane's share, ``services/lane_board.py``). The due
+        index serves this in event order: the cost is the batch, not the backlog. Returns ``(id, partition_key,
         sequence, send_alone, event_id)``.
 
         Sorting is ruled out for this statement, so that the planner walks the
