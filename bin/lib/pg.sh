@@ -7,6 +7,8 @@
 #                           deleted again by pg_stop;
 #                         - DATA_DIR:    a persistent cluster (initdb on first use).
 #                         Afterwards PGHOST/PGPORT/PGUSER are exported for the caller.
+#                         PG_SERVER_OPTS: more server options for a private cluster
+#                         ("-c shared_buffers=4GB", say).
 #   pg_stop               Stop the private cluster (no-op for an external server),
 #                         delete it if it was a throwaway. Idempotent: callers put it in
 #                         their EXIT/INT/TERM trap so it runs on success, failure, Ctrl-C.
@@ -183,6 +185,8 @@ _pg_start_cluster() {
     # A throwaway test cluster does not need crash safety: skip fsyncs, much faster.
     ((PG_THROWAWAY)) && server_opts+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     ((PG_THROWAWAY)) && server_opts+=" -c wal_level=logical" # tests/test_cdc_outbox.py decodes the WAL
+    # Callers may size the server (bench/run sizes its buffer cache like a production server's).
+    [[ -n "${PG_SERVER_OPTS:-}" ]] && server_opts+=" $PG_SERVER_OPTS"
     _pg_log "Starting PostgreSQL on 127.0.0.1:$port (data: $PG_DATA, log: $PG_LOG)"
     # No -w: we wait ourselves (pg_wait_ready) to print the log tail on failure.
     _pg_as_owner "$bindir/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -o "$server_opts" -W start >/dev/null
