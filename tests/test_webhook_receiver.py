@@ -341,3 +341,19 @@ def test_concurrent_batches(receiver, secret):
         thread.join()
     assert receiver.wait_for(2000, timeout=5)
     assert receiver.order_violations == [] and receiver.duplicates == 0
+
+
+def test_summary_names_what_happened_for_every_kind_of_event():
+    from odoo.addons.stock_sync.tests.webhook_receiver import _event_summary
+
+    movement = {"type": "odoo.stock_sync.movement.v1",
+                "data": {"operation": "receipt", "quantity": 7.0, "reference": "WH/IN/1",
+                         "location_from": {"name": "Vendors"}, "location_to": {"name": "WH/Stock"}}}
+    hold = {"type": "odoo.stock_quality_hold.hold.v1", "data": {"action": "release", "quantity": 5.0}}
+    availability = {"type": "odoo.stock_sync_availability.availability.v1",
+                    "data": {"quantity": 0.0}}
+    assert _event_summary(movement) == ("receipt", 7.0, "Vendors", "WH/Stock", "WH/IN/1")
+    # Events without an operation: their action, or the name in their type; never blank.
+    assert _event_summary(hold)[:2] == ("release", 5.0)
+    assert _event_summary(availability)[:2] == ("availability", 0.0)
+    assert _event_summary({"data": None}) == ("", "", "", "", "")

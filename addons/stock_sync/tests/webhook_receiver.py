@@ -557,13 +557,24 @@ PAGE_REFUSED = 20
 
 
 def _event_summary(event):
-    """(operation, quantity, from, to, reference) of a movement event, as far as it has them."""
+    """(operation, quantity, from, to, reference) of an event, as far as it has them.
+
+    Events other than movements have no ``operation``: their ``action`` (hold,
+    expected receipt) stands in, or else the name in their type
+    (``odoo.stock_sync_availability.availability.v1``: ``availability``).
+    """
     data = event.get("data") if isinstance(event.get("data"), dict) else {}
     where = [
         (data.get(key) or {}).get("name", "") if isinstance(data.get(key), dict) else ""
         for key in ("location_from", "location_to")
     ]
-    return (data.get("operation", ""), data.get("quantity", ""), *where, data.get("reference", ""))
+    type_parts = str(event.get("type") or "").split(".")
+    operation = (
+        data.get("operation")
+        or data.get("action")
+        or (type_parts[-2] if len(type_parts) >= 2 else "")
+    )
+    return (operation, data.get("quantity", ""), *where, data.get("reference", ""))
 
 
 def _delay(event, received_at):

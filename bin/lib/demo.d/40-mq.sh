@@ -31,6 +31,11 @@ with conn, conn.cursor() as cr:
 conn.close()
 PY
         mkdir -p "$DATA/mosquitto"
+        # Started as root, Mosquitto drops to its own user: that user writes the
+        # persistence file (unacknowledged messages kept across restarts).
+        if [[ $(id -u) -eq 0 ]] && id -u mosquitto >/dev/null 2>&1; then
+            chown mosquitto "$DATA/mosquitto"
+        fi
         cat >"$DATA/mosquitto/mosquitto.conf" <<CONF
 listener $MQ_PORT 127.0.0.1
 allow_anonymous true
