@@ -290,21 +290,68 @@ class MrpProduction(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _scan_answer(
-        self, code, message, scan_id, production=None, consumed=None, warnings=(), replayed=False
+        self,
+        code,
+        message,
+        scan_id,
+        production=None,
+        consumed=None,
+        warnings=(),
+        replayed=False,
+        components=None,
+        production_state=None,
     ):
+        """The structured answer (see ``consume_scan``).
+
+        ``components`` and ``production_state``: the order's component sums
+        and state when the caller has just read them.
+        """
         production = production or self.browse()
+        if production and production_state is None:
+            production_state = production.state
+        if production and components is None:
+            components = production._scan_components()
         return {
             "ok": code in OK_CODES,
             "code": code,
             "message": message,
             "scan_id": scan_id,
-            "production": {"id": production.id, "name": production.name, "state": production.state}
+            "production": {"id": production.id, "name": production.name, "state": production_state}
             if production
             else None,
             "consumed": consumed,
-            "components": production._scan_components() if production else [],
+            "components": components or [],
             "warnings": list(warnings),
             "replayed": replayed,
+        }
+
+    def _scan_component_sums(self, product, raw_moves):
+        """``{"planned", "consumed"}`` of one component, as ``_scan_components`` sums them.
+
+        :param raw_moves: every move of this order for ``product``, as
+            _scan_apply searched them (their fields in cache): the check
+            before a scan sums them without a query of its own.
+        """
+        self.ensure_one()
+        unit = product.uom_id
+        planned = consumed = 0.0
+        for move in raw_moves:
+            if move.state == "cancel":
+                continue
+            done = move.quantity if move.state == "done" else 0.0
+            if move.barcode_scanned:
+                own_planned = 0.0
+                planned += move.barcode_planned_qty  # scans: the product's unit
+            else:
+                own_planned = done if move.state == "done" else move.product_uom_qty
+            if move.product_uom != unit:
+                own_planned = move.product_uom._compute_quantity(own_planned, unit, round=False)
+                done = move.product_uom._compute_quantity(done, unit, round=False)
+            planned += own_planned
+            consumed += done
+        return {
+            "planned": float_round(planned, precision_rounding=unit.rounding),
+            "consumed": float_round(consumed, precision_rounding=unit.rounding),
         }
 
     def _scan_components(self, product=None):
@@ -822,10 +869,7 @@ class MrpProduction(models.Model):
             self._scan_check_serial(product, lot, quantity, facts)
 
         rounding = product.uom_id.rounding
-        row = next(iter(self._scan_components(product)), {"planned": 0.0, "consumed": 0.0})
-        # The component's name as the answer lists it (Odoo's display name, read
-        # with the sums); a component the order does not plan has no row.
-        product_name = row.get("product") or product.display_name
+        row = self._scan_component_sums(product, raw_moves)
         if row["planned"]:
             limit = row["planned"] * (1 + (company.scan_over_tolerance or 0.0) / 100.0)
             if float_compare(row["consumed"] + quantity, limit, precision_rounding=rounding) > 0:
@@ -834,7 +878,7 @@ class MrpProduction(models.Model):
                     "%(planned)s planned, past the tolerance.",
                     qty=quantity,
                     uom=product.uom_id.name,
-                    product=product_name,
+                    product=self._scan_components(product)[0]["product"],
                     mo=self.name,
                     total=float_round(row["consumed"] + quantity, precision_rounding=rounding),
                     planned=row["planned"],
@@ -850,6 +894,15 @@ class MrpProduction(models.Model):
         quants = self._scan_take_quants(product, lot, package, quantity, location, raw_moves, facts)
         move = self._scan_post(product, quantity, quants, location, raw_moves, request, scan_id)
         facts["move"] = move
+        # The order's state first, as the answer reads it (its flush comes
+        # before the sums'), then every component's sums, named as the answer
+        # lists them (Odoo's display name, read with the sums).
+        production_state = self.state
+        components = self._scan_components()
+        product_name = (
+            next((c["product"] for c in components if c["product_id"] == product.id), None)
+            or product.display_name
+        )
         consumed = {
             "product_id": product.id,
             "product": product_name,
@@ -866,7 +919,14 @@ class MrpProduction(models.Model):
             mo=self.name,
         )
         return self._scan_answer(
-            "consumed", message, scan_id, self, consumed=consumed, warnings=warnings
+            "consumed",
+            message,
+            scan_id,
+            self,
+            consumed=consumed,
+            warnings=warnings,
+            components=components,
+            production_state=production_state,
         ), facts
 
     def _scan_location(self, location, facts):

@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Partial scans, undo, then closing the order: nothing consumed twice or lost."""
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import ScanCase
@@ -113,6 +114,45 @@ class TestUndoClose(ScanCase):
         bolt = self.component(answer, self.bolt)
         self.assertEqual((bolt["planned"], bolt["consumed"], bolt["remaining"]), (4.0, 6.0, 0.0))
         self.assertEqual(self.log_of(answer).warning_codes, "over_consumption")
+
+    def test_over_consumption_of_a_component_planned_in_dozens(self):
+        """The check before a scan sums the order's moves in the component's unit.
+
+        A BoM line in dozens plans the bolts in a move in dozens: the check
+        converts it (and the moves scans split off it) as the answer does.
+        """
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": self.pump.product_tmpl_id.id,
+                "product_qty": 1,
+                "consumption": "warning",
+                "bom_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.bolt.id,
+                            "product_qty": 1,
+                            "product_uom_id": self.dozen.id,
+                        }
+                    )
+                ],
+            }
+        )
+        production = self.new_production(qty=1, bom=bom)  # 12 bolts planned, in dozens
+        self.assertEqual(production.move_raw_ids.product_uom, self.dozen)
+        self.assertTrue(self.scan("4006381333931", production, quantity=6)["ok"])
+        answer = self.scan("4006381333931", production, quantity=7)
+        self.assertRefused(answer, "over_consumption")
+        self.assertIn("13.0 of 12.0 planned", answer["message"])
+        answer = self.scan("4006381333931", production, quantity=6)
+        self.assertTrue(answer["ok"], answer["message"])
+        self.assertEqual(answer["warnings"], [])
+        bolt = self.component(answer, self.bolt)
+        self.assertEqual((bolt["planned"], bolt["consumed"], bolt["remaining"]), (12.0, 12.0, 0.0))
+        self.assertRefused(self.scan("4006381333931", production, quantity=1), "over_consumption")
+        self.assertTrue(self.undo(production)["ok"])
+        answer = self.scan("4006381333931", production, quantity=6)
+        self.assertTrue(answer["ok"], answer["message"])
+        self.assertEqual(self.component(answer, self.bolt)["consumed"], 12.0)
 
     def test_unplanned_component_per_company(self):
         production = self.new_production(qty=1)
