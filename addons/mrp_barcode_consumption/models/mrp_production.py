@@ -5,6 +5,7 @@ import logging
 import math
 import re
 import time
+from collections import defaultdict
 
 from psycopg2 import errors as pg_errors
 
@@ -1355,14 +1356,33 @@ class MrpProduction(models.Model):
             ),
             reverse=True,
         )
-        # The quants these lines reserved, found in one query as core's
-        # _action_done finds its lines' quants (``quants_cache``): a line's
-        # write unreserves and reserves again, each with two searches of them.
-        cache = move.env["stock.quant"]._get_quants_by_products_locations(
-            lines.product_id,
-            lines.location_id,
-            extra_domain=["|", ("lot_id", "in", lines.lot_id.ids), ("lot_id", "=", False)],
-        )
+        # The quants these lines reserved, found in one query, given to core
+        # as its _action_done gives its lines' quants (``quants_cache``): a
+        # line's write unreserves and reserves again, each with two searches
+        # of them. Core's _gather looks up (product, location, lot or no lot,
+        # package, owner), the location being the line's own: those keys are
+        # read with their fields (a search, not core's grouped read of the
+        # locations' children, _get_quants_by_products_locations).
+        cache = defaultdict(lambda: move.env["stock.quant"])
+        for quant in move.env["stock.quant"].search_fetch(
+            [
+                ("product_id", "in", lines.product_id.ids),
+                ("location_id", "in", lines.location_id.ids),
+                "|",
+                ("lot_id", "in", lines.lot_id.ids),
+                ("lot_id", "=", False),
+            ],
+            ["product_id", "location_id", "lot_id", "package_id", "owner_id"],
+            order="lot_id, id",
+        ):
+            key = (
+                quant.product_id.id,
+                quant.location_id.id,
+                quant.lot_id.id,
+                quant.package_id.id,
+                quant.owner_id.id,
+            )
+            cache[key] |= quant
         for line in lines.with_context(quants_cache=cache):
             if left <= 0:
                 break

@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from .common import ScanCase
@@ -90,6 +90,42 @@ class TestLotsSerials(ScanCase):
         self.assertReservationsMatchQuants(self.resin)
         self.assertEqual(self.quantity_at(self.resin, self.line_side, self.lot_b), 9.5)
         self.assertEqual(self.quantity_at(self.resin, lot=self.lot_a), 20)
+
+    def test_reservation_trim_in_packages_and_loose(self):
+        """The trim finds the quants of packaged and loose reserved lines alike.
+
+        An untracked component reserved in a package and loose at the same
+        location: each scan lowers the order's reservation on the right quant,
+        none is created, and the open move stays reserved as far as its demand.
+        """
+        washer = self.env["product.product"].create(
+            {"name": "Washer", "is_storable": True, "barcode": "WASHER-0001"}
+        )
+        crate = self.env["stock.quant.package"].create({"name": "CRATE-3"})
+        self.receive([(washer, 5, None, self.stock, crate), (washer, 5, None, self.stock)])
+        bom = self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": self.pump.product_tmpl_id.id,
+                "product_qty": 1,
+                "bom_line_ids": [Command.create({"product_id": washer.id, "product_qty": 1})],
+            }
+        )
+        production = self.new_production(qty=8, bom=bom)
+        open_washer = production.move_raw_ids
+        self.assertEqual(open_washer.quantity, 8)
+        self.assertEqual(len(open_washer.move_line_ids.package_id), 1)
+        domain = [("product_id", "=", washer.id), ("location_id.usage", "=", "internal")]
+        quants = self.env["stock.quant"].search(domain)
+        self.assertReservationsMatchQuants(washer)
+        for left in (6, 4, 2):
+            answer = self.scan("WASHER-0001", production, quantity=2)
+            self.assertTrue(answer["ok"], answer["message"])
+            self.assertEqual(open_washer.product_uom_qty, left)
+            self.assertEqual(open_washer.quantity, left)
+            self.assertEqual(open_washer.state, "assigned")
+            self.assertReservationsMatchQuants(washer)
+        self.assertLessEqual(set(self.env["stock.quant"].search(domain).ids), set(quants.ids))
+        self.assertEqual(self.quantity_at(washer), 4)
 
     def test_lot_short_of_the_quantity(self):
         production = self.new_production(qty=60)  # 30 kg planned, 20 in lot A
