@@ -188,12 +188,39 @@ class ScanCase(TransactionCase):
         if production is not None and not isinstance(production, int | str):
             production = production.id
         Production = self.env["mrp.production"].with_user(user or self.operator)
-        return Production.consume_scan(barcode, production=production, **kwargs)
+        answer = Production.consume_scan(barcode, production=production, **kwargs)
+        self.assertSumsAgree(answer)
+        return answer
 
     def undo(self, production, user=None, **kwargs):
         kwargs.setdefault("scan_id", str(uuid.uuid4()))
         Production = self.env["mrp.production"].with_user(user or self.operator)
-        return Production.undo_last_scan(production.id, **kwargs)
+        answer = Production.undo_last_scan(production.id, **kwargs)
+        self.assertSumsAgree(answer)
+        return answer
+
+    def assertSumsAgree(self, answer):
+        """The check before a scan sums a component's moves in Python
+        (``_scan_component_sums``), the answer in SQL (``_scan_components``):
+        two ways to count the same thing, which must agree after every scan
+        and undo of every test."""
+        if not answer.get("production"):
+            return
+        production = self.env["mrp.production"].browse(answer["production"]["id"])
+        for row in answer["components"]:
+            product = self.env["product.product"].browse(row["product_id"])
+            moves = self.env["stock.move"].search(
+                [
+                    ("raw_material_production_id", "=", production.id),
+                    ("product_id", "=", product.id),
+                ]
+            )
+            sums = production._scan_component_sums(product, moves)
+            self.assertEqual(
+                (sums["planned"], sums["consumed"]),
+                (row["planned"], row["consumed"]),
+                f"{product.display_name}: the check's sums and the answer's",
+            )
 
     def quantity_at(self, product, location=None, lot=None):
         """On-hand quantity (reserved or not) of product (lot) under location."""
