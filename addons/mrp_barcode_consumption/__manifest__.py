@@ -3,7 +3,7 @@
     "name": "MRP Barcode Consumption",
     "summary": "Consume components on a manufacturing order by scanning them: posted to "
     "stock at once, idempotent per scan id, every scan in a log",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Manufacturing/Manufacturing",
     "author": "Inventory Sync developers",
     "website": "https://github.com/inventory-sync/inventory-sync",

@@ -11,6 +11,13 @@ class MrpBarcodeScan(models.Model):
     (as superuser: operators read the log, nobody edits it). The first row of a
     client ``scan_id`` (``is_key``) is its idempotency record: a repeated scan
     id with the same request answers its stored ``answer``.
+
+    Indexed for the queries the service runs: the idempotency key (unique,
+    ``init``) and the order (the undo's search, the log of an order). A row is
+    inserted at every scan, so no other column is indexed: the log's filters
+    are ``ilike`` searches or values shared by most rows (result, reason,
+    company), which an index does not serve (dropped by the 18.0.1.2.0
+    migration).
     """
 
     _name = "mrp.barcode.scan"
@@ -18,7 +25,7 @@ class MrpBarcodeScan(models.Model):
     _order = "id desc"
     _rec_name = "display_label"
 
-    scan_id = fields.Char("Scan ID", index=True, readonly=True, help="Client-generated key.")
+    scan_id = fields.Char("Scan ID", readonly=True, help="Client-generated key.")
     is_key = fields.Boolean(
         "Idempotency Record",
         readonly=True,
@@ -35,18 +42,15 @@ class MrpBarcodeScan(models.Model):
         [("accepted", "Accepted"), ("refused", "Refused")],
         required=True,
         readonly=True,
-        index=True,
     )
-    code = fields.Selection(
-        [(code, code) for code in sorted(CODES)], required=True, readonly=True, index=True
-    )
+    code = fields.Selection([(code, code) for code in sorted(CODES)], required=True, readonly=True)
     message = fields.Char(readonly=True)
     replayed = fields.Boolean(readonly=True, help="Answered from an earlier scan with this id.")
     barcode = fields.Char(readonly=True)
-    device_id = fields.Char(index=True, readonly=True)
-    user_id = fields.Many2one("res.users", readonly=True, index=True)
+    device_id = fields.Char(readonly=True)
+    user_id = fields.Many2one("res.users", readonly=True)
     company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True, default=lambda s: s.env.company
+        "res.company", required=True, readonly=True, default=lambda s: s.env.company
     )
     production_id = fields.Many2one(
         "mrp.production", "Manufacturing Order", readonly=True, index="btree_not_null"

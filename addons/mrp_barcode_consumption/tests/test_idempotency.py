@@ -1,5 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.modules.migration import load_script
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import ScanCase
 
@@ -48,3 +50,40 @@ class TestIdempotency(ScanCase):
         self.assertTrue(again["replayed"])
         self.assertEqual(self.quantity_at(self.bolt), before + 3, "one undo, of the last scan")
         self.assertEqual(first["consumed"]["quantity"], -3.0)
+
+    def test_the_log_keeps_only_the_indexes_its_queries_use(self):
+        # A log row is inserted at every scan: the key (unique, is_key rows),
+        # the order's index (the undo's search) and the primary key, nothing
+        # else. The update to 18.0.1.2.0 drops the column indexes of earlier
+        # versions (Odoo keeps an index whose field loses index=True).
+        def indexes():
+            self.env.cr.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'mrp_barcode_scan'"
+            )
+            return {row[0] for row in self.env.cr.fetchall()}
+
+        kept = {
+            "mrp_barcode_scan_pkey",
+            "mrp_barcode_scan_key_uniq",
+            "mrp_barcode_scan__production_id_index",
+        }
+        self.assertEqual(indexes(), kept)
+        for column in ("scan_id", "result", "code", "device_id", "user_id", "company_id"):
+            self.env.cr.execute(
+                f"CREATE INDEX mrp_barcode_scan__{column}_index ON mrp_barcode_scan ({column})"
+            )
+        migration = load_script(
+            "mrp_barcode_consumption/migrations/18.0.1.2.0/pre-migrate.py",
+            "mrp_barcode_consumption_pre_migrate_18_0_1_2_0",
+        )
+        migration.migrate(self.env.cr, "18.0.1.1.0")
+        self.assertEqual(indexes(), kept)
+        # The key lookup is served by the unique index, not by one on scan_id.
+        query = self.env["mrp.barcode.scan"]._search(
+            [("scan_id", "=", "scan-0009"), ("is_key", "=", True)], limit=1
+        )
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        self.env.cr.execute(SQL("EXPLAIN %s", query.select()))
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.env.cr.execute("RESET enable_seqscan")
+        self.assertIn("mrp_barcode_scan_key_uniq", plan)
