@@ -9,7 +9,9 @@ switched ON and OFF (system parameter ``stock_sync.capture_paused``) in
 blocks of BLOCK_S seconds, ON OFF OFF ON ON OFF OFF ON, each block starting
 when every client has finished its receipt of the previous one.
 
-Per mode: receipts per second (receipts done / time the mode's blocks took),
+Per mode: receipts per second (receipts finished within the mode's blocks /
+their seconds; also, for comparison, receipts done / the time the blocks took
+with their tails, the wait for every client's last receipt),
 receipt latency p50 and p95, the validate call's p95; errors that reached a
 client (a serialization failure or deadlock Odoo's 5 tries could not get
 past, or anything else), and Odoo's own retries (``odoo.service.model`` log
@@ -77,7 +79,7 @@ class Client(threading.Thread):
         super().__init__(daemon=True, name=f"hot-client-{index}")
         self.index, self.ctx, self.plan = index, ctx, plan
         self.rpc = JsonRpc(server_url, db, "admin", PASSWORD)
-        self.records = []  # (block, receipt seconds, validate seconds)
+        self.records = []  # (block, receipt seconds, validate seconds, finished at)
         self.errors = []  # (block, message)
         self.failure = None
 
@@ -94,7 +96,8 @@ class Client(threading.Thread):
                     except RpcError as exc:
                         self.errors.append((block, str(exc)[:300]))
                         continue
-                    self.records.append((block, time.monotonic() - started, validate_s))
+                    finished = time.monotonic()
+                    self.records.append((block, finished - started, validate_s, finished))
                 self.plan.barrier.wait()
         except threading.BrokenBarrierError:
             pass
@@ -135,6 +138,12 @@ def run_blocks(registry, server, plan, clients):
 
 
 def report(results, plan, clients, spans, retries):
+    for block, mode in enumerate(plan.modes):
+        # A block lasts block_s plus the wait for every client's last receipt,
+        # which Odoo's retry back-off can stretch by seconds.
+        done = sum(1 for c in clients for r in c.records if r[0] == block)
+        results.add(f"block{block + 1}_span_s", spans[block], "s",
+                    f"block {block + 1} ({mode}): {done} receipts, {retries[block]} retries, lasted")
     for mode in ("on", "off"):
         blocks = [b for b, m in enumerate(plan.modes) if m == mode]
         records = [r for c in clients for r in c.records if r[0] in blocks]
@@ -142,8 +151,15 @@ def report(results, plan, clients, spans, retries):
         seconds = sum(spans[b] for b in blocks)
         label = "capture ON" if mode == "on" else "capture OFF"
         results.add(f"{mode}_receipts", len(records), "", f"{label}: receipts done")
-        results.add(f"{mode}_rate", len(records) / seconds, "/s", f"{label}: receipts per second",
-                    headline=True)
+        results.add(f"{mode}_rate_with_tails", len(records) / seconds, "/s",
+                    f"{label}: receipts per second, blocks with their tails")
+        # Throughput while all eight clients are busy: receipts finished within
+        # the blocks' block_s. A block's tail (the wait for every client's last
+        # receipt) is one receipt's luck with Odoo's retry back-off, up to
+        # seconds, in either mode; it swung the rate above by up to 20 %.
+        in_window = [r for r in records if r[3] <= plan.ends[r[0]]]
+        results.add(f"{mode}_rate", len(in_window) / (len(blocks) * plan.block_s), "/s",
+                    f"{label}: receipts per second, within the blocks", headline=True)
         results.add(f"{mode}_p50_s", stats.percentile([r[1] for r in records], 50), "s",
                     f"{label}: receipt p50")
         results.add(f"{mode}_p95_s", stats.percentile([r[1] for r in records], 95), "s",
@@ -155,6 +171,8 @@ def report(results, plan, clients, spans, retries):
         results.add(f"{mode}_retries", sum(retries[b] for b in blocks), "",
                     f"{label}: Odoo's retries (serialization, deadlock)", headline=True)
     results.ratio("rate_ratio", "on_rate", "off_rate", "throughput ON/OFF", target=(">=", 0.95))
+    results.ratio("rate_with_tails_ratio", "on_rate_with_tails", "off_rate_with_tails",
+                  "throughput ON/OFF, blocks with their tails (info)")
     results.ratio("p95_ratio", "on_p95_s", "off_p95_s", "receipt p95 ON/OFF", target=("<=", 1.10))
     results.ratio("validate_p95_ratio", "on_validate_p95_s", "off_validate_p95_s",
                   "validate call p95 ON/OFF")
