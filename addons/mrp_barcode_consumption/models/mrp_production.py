@@ -1249,7 +1249,14 @@ class MrpProduction(models.Model):
                 original.product_uom_qty, product.uom_id, round=False
             )
             planned_share = min(quantity, max(open_qty, 0.0))
-            vals = original.with_context(
+            # Core's values for a move split off this one, but for its links:
+            # the done move has neither destinations nor origins (set below).
+            # Asked of an in-memory stand-in of the open move with no links,
+            # whose other fields are the open move's (read from it), core and
+            # its extensions do not read the two relations only to drop them.
+            # (Empty recordsets: commands would apply to the open move's links.)
+            stand_in = Move.new({"move_dest_ids": Move, "move_orig_ids": Move}, origin=original)
+            vals = stand_in.with_context(
                 force_split_uom_id=product.uom_id.id
             )._prepare_move_split_vals(quantity)
             vals.update(

@@ -1,4 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -112,6 +115,63 @@ class TestConsume(ScanCase):
         # The order also goes by name for a component scan.
         answer = self.scan("4006381333931", production.name)
         self.assertEqual(answer["code"], "consumed")
+
+    def test_the_scan_s_move_leaves_the_open_move_s_links(self):
+        # The done move split off the open one takes core's split values but
+        # no link to other moves (asked of a stand-in of the open move without
+        # them): the open move keeps its origins and destinations.
+        production = self.new_production(qty=2)
+        open_bolt = production.move_raw_ids.filtered(lambda m: m.product_id == self.bolt)
+        Move = self.env["stock.move"]
+        upstream, downstream = Move.create(
+            [
+                {
+                    "name": name,
+                    "product_id": self.bolt.id,
+                    "product_uom_qty": 8,
+                    "product_uom": self.bolt.uom_id.id,
+                    "location_id": self.stock.id,
+                    "location_dest_id": self.stock.id,
+                }
+                for name in ("upstream", "downstream")
+            ]
+        )
+        deadline = fields.Datetime.now().replace(microsecond=0) + timedelta(days=3)
+        open_bolt.write(
+            {
+                "move_orig_ids": [Command.link(upstream.id)],
+                "move_dest_ids": [Command.link(downstream.id)],
+                "date_deadline": deadline,
+                "price_unit": 1.25,
+            }
+        )
+        answer = self.scan("4006381333931", production, quantity=3)
+        self.assertTrue(answer["ok"], answer["message"])
+        done = production.move_raw_ids.filtered(lambda m: m.state == "done")
+        self.assertRecordValues(
+            done,
+            [
+                {
+                    "move_orig_ids": [],
+                    "move_dest_ids": [],
+                    "date_deadline": deadline,
+                    "price_unit": 1.25,
+                    "quantity": 3.0,
+                }
+            ],
+        )
+        self.assertRecordValues(
+            open_bolt,
+            [
+                {
+                    "move_orig_ids": upstream.ids,
+                    "move_dest_ids": downstream.ids,
+                    "product_uom_qty": 5.0,
+                }
+            ],
+        )
+        self.assertEqual(upstream.move_dest_ids, open_bolt)
+        self.assertEqual(downstream.move_orig_ids, open_bolt)
 
     def test_consume_from_a_given_location(self):
         production = self.new_production(qty=2)
