@@ -13,8 +13,10 @@ class MrpBarcodeScan(models.Model):
     id with the same request answers its stored ``answer``.
 
     Indexed for the queries the service runs: the idempotency key (unique,
-    ``init``) and the order (the undo's search, the log of an order). A row is
-    inserted at every scan, so no other column is indexed: the log's filters
+    ``init``) and the order (the undo's search, the log of an order), and for
+    the consumption move (core deletes moves often; each delete sets the link
+    to null). A row is inserted at every scan, so no other column is indexed:
+    the log's filters
     are ``ilike`` searches or values shared by most rows (result, reason,
     company), which an index does not serve (dropped by the 18.0.1.2.0
     migration).
@@ -63,7 +65,11 @@ class MrpBarcodeScan(models.Model):
         digits="Product Unit of Measure", readonly=True, help="In the component's unit."
     )
     uom_id = fields.Many2one("uom.uom", "Unit", readonly=True)
-    move_id = fields.Many2one("stock.move", "Consumption Move", readonly=True)
+    # Indexed: every deleted stock move (core merges and unlinks moves) sets
+    # its scans' link to null, a scan of the whole log without it.
+    move_id = fields.Many2one(
+        "stock.move", "Consumption Move", readonly=True, index="btree_not_null"
+    )
     undo_of_id = fields.Many2one("mrp.barcode.scan", "Undoes", readonly=True)
     undone_by_id = fields.Many2one("mrp.barcode.scan", readonly=True)
     warning_codes = fields.Char("Warnings", readonly=True)

@@ -1255,6 +1255,9 @@ class MrpProduction(models.Model):
             # whose other fields are the open move's (read from it), core and
             # its extensions do not read the two relations only to drop them.
             # (Empty recordsets: commands would apply to the open move's links.)
+            # Checked against the overrides of stock, mrp, stock_account and
+            # purchase_stock: they read stored fields, which a new record reads
+            # from its origin; an override that used ``self.id`` would get a NewId.
             stand_in = Move.new({"move_dest_ids": Move, "move_orig_ids": Move}, origin=original)
             vals = stand_in.with_context(
                 force_split_uom_id=product.uom_id.id

@@ -53,8 +53,9 @@ class TestIdempotency(ScanCase):
 
     def test_the_log_keeps_only_the_indexes_its_queries_use(self):
         # A log row is inserted at every scan: the key (unique, is_key rows),
-        # the order's index (the undo's search) and the primary key, nothing
-        # else. The update to 18.0.1.2.0 drops the column indexes of earlier
+        # the order's index (the undo's search), the consumption move's (each
+        # deleted stock move sets its scans' link to null) and the primary
+        # key, nothing else. The update to 18.0.1.2.0 drops the column indexes of earlier
         # versions (Odoo keeps an index whose field loses index=True).
         def indexes():
             self.env.cr.execute(
@@ -66,6 +67,7 @@ class TestIdempotency(ScanCase):
             "mrp_barcode_scan_pkey",
             "mrp_barcode_scan_key_uniq",
             "mrp_barcode_scan__production_id_index",
+            "mrp_barcode_scan__move_id_index",
         }
         self.assertEqual(indexes(), kept)
         for column in ("scan_id", "result", "code", "device_id", "user_id", "company_id"):
