@@ -274,6 +274,27 @@ class TestDispatchConcurrency(CommittedCase):
         self.assertEqual(first_step + sum(result[0] for _args, result in lane_runs[1:]), total)
         self.assertAllDeliveredOnce(total)
 
+    def test_when_two_lanes_fail_one_error_goes_up_and_the_other_is_logged(self):
+        self._set_lanes(2)
+        with self.env_cr() as env:
+            self._emit(env, 3 * BACKLOG_STEP)
+        cls = self.registry["stock.sync.dispatcher"]
+        original = cls._dispatch_lane
+
+        def failing(model, endpoint_ids, deadline, lane=None, backlog=None, board=None):
+            if lane is None:  # the run's first lane: it finds the backlog and hands over
+                return original(model, endpoint_ids, deadline, backlog=backlog, board=board)
+            raise RuntimeError(f"lane {lane} broke")
+
+        results, errors = [], []
+        logger = "odoo.addons.stock_sync.models.stock_sync_dispatcher"
+        with patch.object(cls, "_dispatch_lane", failing), self.assertLogs(logger, "ERROR") as log:
+            self._dispatch(results, errors)
+        self.assertEqual(len(errors), 1, errors)
+        logged = [r.exc_info[1] for r in log.records if r.exc_info]
+        self.assertEqual(len(logged), 1, log.output)
+        self.assertEqual({str(errors[0]), str(logged[0])}, {"lane 0 broke", "lane 1 broke"})
+
     def test_burst_is_sent_while_the_rest_is_numbered(self):
         # A burst committed, not numbered: the run numbers a first step only and
         # hands it to the lanes, which send it while one of them numbers the rest.

@@ -272,6 +272,9 @@ class StockSyncDispatcher(models.AbstractModel):
         for thread in threads:
             thread.join()
         if errors:
+            # One error goes up to the cron; the other lanes' are logged, not lost.
+            for exc in errors[1:]:
+                _logger.error("Inventory Sync: another dispatch lane failed too", exc_info=exc)
             raise errors[0]
         return sum(results)
 
