@@ -32,14 +32,20 @@ conn.close()
 PY
         mkdir -p "$DATA/mosquitto"
         # Started as root, Mosquitto drops to its own user: that user writes the
-        # persistence file (unacknowledged messages kept across restarts).
+        # persistence file (unacknowledged messages kept across restarts). A
+        # checkout under a folder it cannot enter (/root, mode 700) keeps none.
+        persistence=true
         if [[ $(id -u) -eq 0 ]] && id -u mosquitto >/dev/null 2>&1; then
             chown mosquitto "$DATA/mosquitto"
+            if ! runuser -u mosquitto -- test -w "$DATA/mosquitto" 2>/dev/null; then
+                echo "==> Mosquitto's user cannot reach $DATA/mosquitto: the demo broker keeps no messages across restarts."
+                persistence=false
+            fi
         fi
         cat >"$DATA/mosquitto/mosquitto.conf" <<CONF
 listener $MQ_PORT 127.0.0.1
 allow_anonymous true
-persistence true
+persistence $persistence
 persistence_location $DATA/mosquitto/
 max_inflight_messages 20
 log_dest stdout
