@@ -21,6 +21,7 @@ from odoo.tests import get_db_name, tagged
 from odoo.tests.common import _super_send
 from odoo.tools import config
 
+from odoo.addons.stock_sync.models import stock_sync_dispatcher
 from odoo.addons.stock_sync.models.stock_sync_dispatcher import BACKLOG_STEP, FIRST_NUMBER_STEP
 from odoo.addons.stock_sync.models.stock_sync_sequence import NUMBERING_LOCK
 from odoo.addons.stock_sync.services.event_draft import EventDraft
@@ -159,12 +160,17 @@ class TestDispatchConcurrency(CommittedCase):
             deliveries = env["stock.sync.delivery"].search([("event_id", "in", self.event_ids)])
             return deliveries.mapped("state"), deliveries.mapped("attempts")
 
-    def _dispatch(self, results, errors, barrier=None):
+    def _dispatch(self, results, errors, barrier=None, cron=False):
+        """One run, called directly or (``cron``) as Odoo's cron worker starts it."""
         try:
             with self.env_cr() as env:
                 if barrier:
                     barrier.wait(10)
-                results.append(env["stock.sync.dispatcher"]._cron_dispatch(time_budget=60))
+                Dispatcher = env["stock.sync.dispatcher"]
+                if cron:
+                    cron_id = env.ref("stock_sync.ir_cron_dispatch").id
+                    Dispatcher = Dispatcher.with_context(cron_id=cron_id)
+                results.append(Dispatcher._cron_dispatch(time_budget=60))
         except Exception as exc:  # reported by the test below, not swallowed
             errors.append(exc)
 
@@ -294,6 +300,46 @@ class TestDispatchConcurrency(CommittedCase):
         logged = [r.exc_info[1] for r in log.records if r.exc_info]
         self.assertEqual(len(logged), 1, log.output)
         self.assertEqual({str(errors[0]), str(logged[0])}, {"lane 0 broke", "lane 1 broke"})
+
+    def test_a_run_under_load_sends_what_commits_while_it_waits(self):
+        # The cron starts runs back to back (a busy product: every receipt
+        # triggers one). The second waits for the rest of the coalescing window,
+        # and the receipts committed meanwhile, each in its own transaction,
+        # go out in it, not in runs of their own.
+        self.startPatcher(patch.dict(stock_sync_dispatcher._run_ended, clear=True))
+        with self.env_cr() as env:
+            params = env["ir.config_parameter"]
+            saved = params.get_param("stock_sync.dispatch_coalesce_ms")
+            params.set_param("stock_sync.dispatch_coalesce_ms", "1000")
+        self.addCleanup(self._restore_param, "stock_sync.dispatch_coalesce_ms", saved)
+        results, errors = [], []
+        self._dispatch(results, errors, cron=True)
+        self.assertEqual(results, [N_EVENTS])
+        ended = time.monotonic()
+        second = threading.Thread(target=self._dispatch, args=(results, errors), kwargs={"cron": True})
+        second.start()
+        for _ in range(3):
+            time.sleep(0.05)
+            with self.env_cr() as env:
+                self._emit(env, 1)
+        committed = time.monotonic()
+        second.join(60)
+        self.assertFalse(errors, errors)
+        self.assertLess(committed - ended, 1.0, "the three commits fell within the window")
+        self.assertEqual(results, [N_EVENTS, 3], "the waiting run sent all three")
+        self.assertAllDeliveredOnce(N_EVENTS + 3)
+        # A run after a quiet spell does not wait.
+        time.sleep(1.0)
+        with self.env_cr() as env:
+            self._emit(env, 1)
+        started = time.monotonic()
+        self._dispatch(results, errors, cron=True)
+        self.assertEqual(results[-1], 1)
+        self.assertLess(time.monotonic() - started, 0.9)
+
+    def _restore_param(self, key, value):
+        with self.env_cr() as env:
+            env["ir.config_parameter"].set_param(key, value)
 
     def test_burst_is_sent_while_the_rest_is_numbered(self):
         # A burst committed, not numbered: the run numbers a first step only and

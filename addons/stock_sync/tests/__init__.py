@@ -46,5 +46,6 @@ from . import test_kpi_index
 from . import test_requeue_summary
 from . import test_replay_chunks
 from . import test_delivery_wakeup
+from . import test_dispatch_coalescing
 from . import test_numbering_queue
 from . import test_lane_board
