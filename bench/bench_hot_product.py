@@ -17,14 +17,25 @@ client (a serialization failure or deadlock Odoo's 5 tries could not get
 past, or anything else), and Odoo's own retries (``odoo.service.model`` log
 lines). Targets (issue #7): throughput ON/OFF >= 0.95, p95 ON/OFF <= 1.10.
 
+Also, for each mode (information, no target): the dispatch runs the cron
+worker made (Odoo's ``Job ... done`` log lines), and the machine's CPU
+seconds per receipt (every process: server, PostgreSQL, clients). On 2
+saturated cores the throughput follows the CPU a receipt costs, but it also
+swings with Odoo's random retry back-off (a client sleeping up to 2^n s after
+a serialization failure on the quant, in either mode); the CPU per receipt
+does not.
+
 Only JSON-RPC and the system parameter, on purpose: it runs unchanged
 against older versions of the outbox.
 """
 
+import os
+import re
 import threading
 import time
 from itertools import pairwise
 
+import psutil
 from lib import data as bd
 from lib import stats
 from lib.receivers import CountingReceiver
@@ -35,8 +46,17 @@ CLIENTS = 8
 WORKERS = 4
 BLOCK_S = 15  # seconds per block, times the scale
 PATTERN = ["on", "off", "off", "on"]  # repeated: each mode is first as often as last
+ROUNDS = int(os.environ.get("BENCH_HOT_ROUNDS", "2"))  # times the pattern runs
 PASSWORD = "bench-admin"
 RETRY_LOG = ("tries left", "maximum number of tries reached")
+# Odoo logs a run as "Job 'NAME' (id) starting", "... done in 0.02s", "... completed".
+DISPATCH_RUN_LOG = re.compile(r"Job 'Inventory Sync: dispatch events' \(\d+\) done in")
+
+
+def busy_cpu_seconds():
+    """CPU seconds the whole machine has spent busy (all processes, all cores)."""
+    times = psutil.cpu_times()
+    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
 def setup(registry, receiver_url):
@@ -117,27 +137,30 @@ class Plan:
 
 def run_blocks(registry, server, plan, clients):
     """Switch the mode, open the block, wait for every client to finish it; returns block spans."""
-    spans = []
+    spans, cpu = [], []
     log_marks = []
     for block, mode in enumerate(plan.modes):
         set_capture(registry, mode == "on")
         time.sleep(0.5)  # the switch is committed; let the dispatcher finish the last block's events
         log_marks.append(len(server.log_text()))
+        busy = busy_cpu_seconds()
         started = time.monotonic()
         plan.ends[block] = started + plan.block_s
         plan.barrier.wait()  # go
         plan.barrier.wait()  # every client finished its last receipt of the block
         spans.append(time.monotonic() - started)
+        cpu.append(busy_cpu_seconds() - busy)
         failed = [c.failure for c in clients if c.failure]
         if failed:
             raise RuntimeError(f"a client failed: {failed[0]!r}")
     log_marks.append(len(server.log_text()))
     text = server.log_text()
     retries = [sum(text[a:b].count(m) for m in RETRY_LOG) for a, b in pairwise(log_marks)]
-    return spans, retries
+    runs = [len(DISPATCH_RUN_LOG.findall(text, a, b)) for a, b in pairwise(log_marks)]
+    return spans, retries, runs, cpu
 
 
-def report(results, plan, clients, spans, retries):
+def report(results, plan, clients, spans, retries, runs, cpu):
     for block, mode in enumerate(plan.modes):
         # A block lasts block_s plus the wait for every client's last receipt,
         # which Odoo's retry back-off can stretch by seconds.
@@ -170,18 +193,23 @@ def report(results, plan, clients, spans, retries):
                     target=("==", 0))
         results.add(f"{mode}_retries", sum(retries[b] for b in blocks), "",
                     f"{label}: Odoo's retries (serialization, deadlock)", headline=True)
+        results.add(f"{mode}_dispatch_runs", sum(runs[b] for b in blocks), "",
+                    f"{label}: dispatch runs of the cron worker")
+        results.add(f"{mode}_cpu_ms", 1000 * sum(cpu[b] for b in blocks) / max(len(records), 1),
+                    "ms", f"{label}: machine CPU per receipt (all processes)")
     results.ratio("rate_ratio", "on_rate", "off_rate", "throughput ON/OFF", target=(">=", 0.95))
     results.ratio("rate_with_tails_ratio", "on_rate_with_tails", "off_rate_with_tails",
                   "throughput ON/OFF, blocks with their tails (info)")
     results.ratio("p95_ratio", "on_p95_s", "off_p95_s", "receipt p95 ON/OFF", target=("<=", 1.10))
     results.ratio("validate_p95_ratio", "on_validate_p95_s", "off_validate_p95_s",
                   "validate call p95 ON/OFF")
+    results.ratio("cpu_ratio", "on_cpu_ms", "off_cpu_ms", "machine CPU per receipt ON/OFF (info)")
 
 
 def main():
     args = parse_args(__doc__)
     block_s = BLOCK_S * args.scale
-    modes = PATTERN * 2
+    modes = PATTERN * ROUNDS
     results = stats.Results("hot_product", args.scale, {
         "clients": CLIENTS, "server": f"odoo --workers={WORKERS} --max-cron-threads=1",
         "blocks": " ".join(modes), "block_s": block_s, "lines_per_receipt": 1,
@@ -194,7 +222,8 @@ def main():
     clients = []
     try:
         with OdooServer(args.conf, args.db, "hot_product", workers=WORKERS, max_cron_threads=1,
-                        log_handlers=["odoo.service.model:INFO"]) as server:
+                        log_handlers=["odoo.service.model:INFO",
+                                      "odoo.addons.base.models.ir_cron:INFO"]) as server:
             warm = Plan(["on", "off"], 3)
             clients = [Client(i, server.url, args.db, ctx, warm) for i in range(CLIENTS)]
             for client in clients:
@@ -207,10 +236,10 @@ def main():
             clients = [Client(i, server.url, args.db, ctx, plan) for i in range(CLIENTS)]
             for client in clients:
                 client.start()
-            spans, retries = run_blocks(registry, server, plan, clients)
+            spans, retries, runs, cpu = run_blocks(registry, server, plan, clients)
             for client in clients:
                 client.join()
-            report(results, plan, clients, spans, retries)
+            report(results, plan, clients, spans, retries, runs, cpu)
             expected = results._value("on_receipts")
             receiver.wait_for_events(expected, timeout=60)
             results.add("events_received", receiver.events, "", "capture ON: events received",

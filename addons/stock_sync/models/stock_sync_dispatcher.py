@@ -74,6 +74,8 @@ FIRST_NUMBER_STEP = 500
 # Coalescing window of cron-started runs, in ms (system parameter
 # stock_sync.dispatch_coalesce_ms; 0: none): see _coalescing_wait.
 DEFAULT_COALESCE_MS = 200
+# How long a run under load keeps looking again, one window apart (seconds).
+LINGER_SECONDS = 5.0
 # {dbname: time.monotonic() at which a cron-started run of this process ended}
 _run_ended = {}
 
@@ -218,21 +220,33 @@ class StockSyncDispatcher(models.AbstractModel):
             # Every company's endpoints, whoever runs the cron (superuser environment).
             endpoint_ids = env["stock.sync.endpoint"].search([]).ids
             self._heal_parking(env, endpoint_ids)
-            wait = self._coalescing_wait(params.get_param("stock_sync.dispatch_coalesce_ms"))
+            window = self._coalescing_window(params.get_param("stock_sync.dispatch_coalesce_ms"))
         if not endpoint_ids:
             return 0
+        wait = self._coalescing_wait(window)
         if wait:
             time.sleep(wait)  # outside any transaction of ours: no snapshot, no lock held
         deadline = started + time_budget
+        linger_until = min(deadline, time.monotonic() + LINGER_SECONDS)
         # A run starts in one lane: at light load it answers soonest (lanes that
         # found nothing ended while the other sent, and events of their keys
         # committed meanwhile waited for the next run: commit -> receiver p95
         # 70-87 ms with two lanes, 27 ms with one). A step that sends a backlog's
         # worth shares the rest among the lanes.
         backlog = BACKLOG_STEP if lanes > 1 else None
-        sent, stopped = self._dispatch_lane(endpoint_ids, deadline, backlog=backlog)
-        if stopped:
-            sent += self._dispatch_in_lanes(endpoint_ids, deadline, lanes)
+        sent = 0
+        while True:
+            found, stopped = self._dispatch_lane(endpoint_ids, deadline, backlog=backlog)
+            if stopped:
+                found += self._dispatch_in_lanes(endpoint_ids, deadline, lanes)
+            sent += found
+            # Under load (this run waited: it followed another one closely), it
+            # looks again one window later while each look finds work, for up
+            # to LINGER_SECONDS: a look costs its own statements, not a whole
+            # cron run's bookkeeping.
+            if not (wait and found and time.monotonic() + window < linger_until):
+                break
+            time.sleep(window)
         # sudo: as above, every company's endpoints.
         self._schedule_next_run(self.env["stock.sync.endpoint"].sudo().browse(endpoint_ids))
         if self.env.context.get("cron_id"):
@@ -240,7 +254,23 @@ class StockSyncDispatcher(models.AbstractModel):
         return sent
 
     @api.model
-    def _coalescing_wait(self, param):
+    def _coalescing_window(self, param):
+        """The coalescing window of this run, in seconds (0.0: none); see ``_coalescing_wait``.
+
+        ``param``: the system parameter ``stock_sync.dispatch_coalesce_ms``
+        (ms, default 200; 0 or less: none). Runs called directly (not by the
+        cron: no ``cron_id`` in the context) have none.
+        """
+        if not self.env.context.get("cron_id"):
+            return 0.0
+        try:
+            window = float(DEFAULT_COALESCE_MS if param in (None, False, "") else param)
+        except ValueError:
+            window = DEFAULT_COALESCE_MS
+        return max(window, 0.0) / 1000
+
+    @api.model
+    def _coalescing_wait(self, window):
         """Seconds a run the cron started waits before it looks for work (0.0: none).
 
         Every stock transaction with real-time material triggers the dispatch
@@ -248,25 +278,19 @@ class StockSyncDispatcher(models.AbstractModel):
         each started a run of its own for one event: Odoo's cron bookkeeping
         and the run's own statements, about 23 ms, taken from the stock
         transactions on a busy server. A run that starts less than the
-        coalescing window (``param``, ms; ``stock_sync.dispatch_coalesce_ms``,
-        default 200, 0 for none) after the previous run of this process ended
-        first waits until the window is over: what commits meanwhile goes in
-        the same run, and Odoo deletes the triggers it saw when the run ends.
-        So under load a process runs at most about one run per window, and an
+        coalescing ``window`` (seconds, from ``_coalescing_window``) after the
+        previous run of this process ended first waits until the window is
+        over: what commits meanwhile goes in the same run, and Odoo deletes
+        the triggers it saw when the run ends. Such a run then looks again
+        every window while it finds work (``LINGER_SECONDS`` at most). So
+        under load a process looks for work about once per window, and an
         event waits at most one window more. After a quiet spell a run starts
-        at once: a lone event's latency does not change. Runs called directly
-        (not by the cron: no ``cron_id`` in the context) never wait.
+        at once: a lone event's latency does not change.
         """
-        if not self.env.context.get("cron_id"):
-            return 0.0
-        try:
-            window = max(float(DEFAULT_COALESCE_MS if param in (None, False, "") else param), 0.0)
-        except ValueError:
-            window = DEFAULT_COALESCE_MS
         ended = _run_ended.get(self.env.cr.dbname)
         if ended is None or not window:
             return 0.0
-        return max(window / 1000 - (time.monotonic() - ended), 0.0)
+        return max(window - (time.monotonic() - ended), 0.0)
 
     @api.model
     def _lane_count(self, param):

@@ -46,10 +46,12 @@ class TestDispatchCoalescing(OutboxDeliveryCase):
         self.assertEqual(self.sleeps, [], "the first run after a quiet spell starts at once")
         self.receive([(self.product, 2)])
         self.assertEqual(self.cron_run(), 1)
-        self.assertEqual(len(self.sleeps), 1)
-        # What is left of the window: the receipt in between took some of it.
+        # What is left of the window (the receipt in between took some of it),
+        # then, under load, one more look a window later, which found nothing.
+        self.assertEqual(len(self.sleeps), 2, self.sleeps)
         self.assertGreater(self.sleeps[0], 0.5)
         self.assertLessEqual(self.sleeps[0], 1.0)
+        self.assertEqual(self.sleeps[1], 1.0)
 
     def test_a_run_after_the_window_starts_at_once(self):
         self.set_window("100")
@@ -74,8 +76,7 @@ class TestDispatchCoalescing(OutboxDeliveryCase):
 
     def test_a_window_that_is_not_a_number_falls_back_to_the_default(self):
         Dispatcher = self.env["stock.sync.dispatcher"].with_context(cron_id=self.cron.id)
-        stock_sync_dispatcher._run_ended[self.env.cr.dbname] = time.monotonic()
-        for value, expected in (("fast", 0.2), ("", 0.2), (False, 0.2), ("-50", 0.0)):
+        for value, expected in (("fast", 0.2), ("", 0.2), (False, 0.2), ("-50", 0.0), ("50", 0.05)):
             with self.subTest(value=value):
-                wait = Dispatcher._coalescing_wait(value)
-                self.assertAlmostEqual(wait, expected, delta=0.05)
+                self.assertEqual(Dispatcher._coalescing_window(value), expected)
+        self.assertEqual(self.env["stock.sync.dispatcher"]._coalescing_window("50"), 0.0)
