@@ -28,6 +28,7 @@ The states and their transitions are in ``stock_sync_delivery``.
 """
 
 import logging
+import math
 import threading
 import time
 import traceback
@@ -74,8 +75,7 @@ FIRST_NUMBER_STEP = 500
 # Coalescing window of cron-started runs, in ms (system parameter
 # stock_sync.dispatch_coalesce_ms; 0: none): see _coalescing_wait.
 DEFAULT_COALESCE_MS = 200
-# How long a run under load keeps looking again, one window apart (seconds).
-LINGER_SECONDS = 5.0
+MAX_COALESCE_MS = 2000
 # {dbname: time.monotonic() at which a cron-started run of this process ended}
 _run_ended = {}
 
@@ -205,6 +205,8 @@ class StockSyncDispatcher(models.AbstractModel):
         holds, and while one lane waits for its receiver or for the database
         the other one works (a lane alone left a core idle either way). A run
         starts in one lane, and shares the work once a step finds a backlog.
+        A run the cron starts right after another one first waits for the rest
+        of the coalescing window (``_coalescing_wait``).
         """
         started = time.monotonic()
         self.env.flush_all()  # batches run in their own cursors: they must see our writes
@@ -225,28 +227,19 @@ class StockSyncDispatcher(models.AbstractModel):
             return 0
         wait = self._coalescing_wait(window)
         if wait:
-            time.sleep(wait)  # outside any transaction of ours: no snapshot, no lock held
+            # In none of the run's own cursors (Odoo's cron transaction, as for
+            # any job, stays open): what commits meanwhile goes out in this run.
+            time.sleep(wait)
         deadline = started + time_budget
-        linger_until = min(deadline, time.monotonic() + LINGER_SECONDS)
         # A run starts in one lane: at light load it answers soonest (lanes that
         # found nothing ended while the other sent, and events of their keys
         # committed meanwhile waited for the next run: commit -> receiver p95
         # 70-87 ms with two lanes, 27 ms with one). A step that sends a backlog's
         # worth shares the rest among the lanes.
         backlog = BACKLOG_STEP if lanes > 1 else None
-        sent = 0
-        while True:
-            found, stopped = self._dispatch_lane(endpoint_ids, deadline, backlog=backlog)
-            if stopped:
-                found += self._dispatch_in_lanes(endpoint_ids, deadline, lanes)
-            sent += found
-            # Under load (this run waited: it followed another one closely), it
-            # looks again one window later while each look finds work, for up
-            # to LINGER_SECONDS: a look costs its own statements, not a whole
-            # cron run's bookkeeping.
-            if not (wait and found and time.monotonic() + window < linger_until):
-                break
-            time.sleep(window)
+        sent, stopped = self._dispatch_lane(endpoint_ids, deadline, backlog=backlog)
+        if stopped:
+            sent += self._dispatch_in_lanes(endpoint_ids, deadline, lanes)
         # sudo: as above, every company's endpoints.
         self._schedule_next_run(self.env["stock.sync.endpoint"].sudo().browse(endpoint_ids))
         if self.env.context.get("cron_id"):
@@ -258,8 +251,11 @@ class StockSyncDispatcher(models.AbstractModel):
         """The coalescing window of this run, in seconds (0.0: none); see ``_coalescing_wait``.
 
         ``param``: the system parameter ``stock_sync.dispatch_coalesce_ms``
-        (ms, default 200; 0 or less: none). Runs called directly (not by the
-        cron: no ``cron_id`` in the context) have none.
+        (milliseconds, default 200; 0 for none). A value that is not a finite
+        number gives the default; the window is kept within 0 to
+        ``MAX_COALESCE_MS``, so a mistyped value cannot hold runs up. Runs
+        called directly (not by the cron: no ``cron_id`` in the context) have
+        none.
         """
         if not self.env.context.get("cron_id"):
             return 0.0
@@ -267,7 +263,9 @@ class StockSyncDispatcher(models.AbstractModel):
             window = float(DEFAULT_COALESCE_MS if param in (None, False, "") else param)
         except ValueError:
             window = DEFAULT_COALESCE_MS
-        return max(window, 0.0) / 1000
+        if not math.isfinite(window):
+            window = DEFAULT_COALESCE_MS
+        return min(max(window, 0.0), MAX_COALESCE_MS) / 1000
 
     @api.model
     def _coalescing_wait(self, window):
@@ -280,12 +278,13 @@ class StockSyncDispatcher(models.AbstractModel):
         transactions on a busy server. A run that starts less than the
         coalescing ``window`` (seconds, from ``_coalescing_window``) after the
         previous run of this process ended first waits until the window is
-        over: what commits meanwhile goes in the same run, and Odoo deletes
-        the triggers it saw when the run ends. Such a run then looks again
-        every window while it finds work (``LINGER_SECONDS`` at most). So
-        under load a process looks for work about once per window, and an
-        event waits at most one window more. After a quiet spell a run starts
-        at once: a lone event's latency does not change.
+        over: what commits meanwhile goes out in this run. Odoo deletes, when
+        the run ends, only the triggers committed before it started; those
+        committed during the wait start the next run, which waits in turn. So
+        under load a cron worker runs about once per window, and an event
+        waits at most about one window more. After a quiet spell a run starts
+        at once: a lone event's latency does not change. The rule is per
+        process: with several cron workers, each one coalesces its own runs.
         """
         ended = _run_ended.get(self.env.cr.dbname)
         if ended is None or not window:

@@ -19,14 +19,16 @@ class TestDispatchCoalescing(OutboxDeliveryCase):
     def setUp(self):
         super().setUp()
         self.startPatcher(patch.dict(stock_sync_dispatcher._run_ended, clear=True))
-        self.sleeps = []
-        real_sleep = time.sleep
+        # What each run decided to wait (the run still waits it).
+        self.waits = []
+        cls = self.registry["stock.sync.dispatcher"]
+        original = cls._coalescing_wait
 
-        def sleep(seconds):
-            self.sleeps.append(seconds)
-            real_sleep(seconds)
+        def spy(model, window):
+            self.waits.append(original(model, window))
+            return self.waits[-1]
 
-        self.startPatcher(patch.object(stock_sync_dispatcher.time, "sleep", sleep))
+        self.startPatcher(patch.object(cls, "_coalescing_wait", spy))
 
     def cron_run(self):
         """A run as Odoo's cron worker starts it (``cron_id`` in the context)."""
@@ -43,28 +45,28 @@ class TestDispatchCoalescing(OutboxDeliveryCase):
         self.set_window("1000")
         self.receive([(self.product, 1)])
         self.assertEqual(self.cron_run(), 1)
-        self.assertEqual(self.sleeps, [], "the first run after a quiet spell starts at once")
+        self.assertEqual(self.waits, [0.0], "the first run after a quiet spell starts at once")
+        self.assertIn(self.env.cr.dbname, stock_sync_dispatcher._run_ended)
         self.receive([(self.product, 2)])
+        started = time.monotonic()
         self.assertEqual(self.cron_run(), 1)
-        # What is left of the window (the receipt in between took some of it),
-        # then, under load, one more look a window later, which found nothing.
-        self.assertEqual(len(self.sleeps), 2, self.sleeps)
-        self.assertGreater(self.sleeps[0], 0.5)
-        self.assertLessEqual(self.sleeps[0], 1.0)
-        self.assertEqual(self.sleeps[1], 1.0)
+        # What is left of the window: the receipt in between took some of it.
+        wait = self.waits[1]
+        self.assertGreater(wait, 0.0)
+        self.assertLessEqual(wait, 1.0)
+        self.assertGreaterEqual(time.monotonic() - started, wait, "and the run waited it")
 
     def test_a_run_after_the_window_starts_at_once(self):
         self.set_window("100")
         self.receive([(self.product, 1)])
         self.assertEqual(self.cron_run(), 1)
         time.sleep(0.15)
-        self.sleeps.clear()
         self.receive([(self.product, 2)])
         self.assertEqual(self.cron_run(), 1)
-        self.assertEqual(self.sleeps, [])
+        self.assertEqual(self.waits, [0.0, 0.0])
 
     def test_runs_called_directly_or_with_no_window_never_wait(self):
-        self.set_window("300")
+        self.set_window("1000")
         self.receive([(self.product, 1)])
         self.assertEqual(self.cron_run(), 1)
         self.receive([(self.product, 2)])
@@ -72,11 +74,20 @@ class TestDispatchCoalescing(OutboxDeliveryCase):
         self.set_window("0")
         self.receive([(self.product, 3)])
         self.assertEqual(self.cron_run(), 1)
-        self.assertEqual(self.sleeps, [])
+        self.assertEqual(self.waits, [0.0, 0.0, 0.0])
 
-    def test_a_window_that_is_not_a_number_falls_back_to_the_default(self):
+    def test_a_window_that_is_not_a_sane_number_is_not_used(self):
         Dispatcher = self.env["stock.sync.dispatcher"].with_context(cron_id=self.cron.id)
-        for value, expected in (("fast", 0.2), ("", 0.2), (False, 0.2), ("-50", 0.0), ("50", 0.05)):
+        for value, expected in (
+            ("fast", 0.2),
+            ("", 0.2),
+            (False, 0.2),
+            ("nan", 0.2),
+            ("inf", 0.2),
+            ("-50", 0.0),
+            ("50", 0.05),
+            ("60000", 2.0),  # seconds typed as milliseconds: at most 2 s
+        ):
             with self.subTest(value=value):
                 self.assertEqual(Dispatcher._coalescing_window(value), expected)
         self.assertEqual(self.env["stock.sync.dispatcher"]._coalescing_window("50"), 0.0)
