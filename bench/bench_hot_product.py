@@ -6,8 +6,10 @@ clients, threads of this process, each through JSON-RPC as an external
 client or the web client would: create a one-line receipt of THE product,
 confirm it, validate it (three calls, three transactions). Capture is
 switched ON and OFF (system parameter ``stock_sync.capture_paused``) in
-blocks of BLOCK_S seconds, ON OFF OFF ON ON OFF OFF ON, each block starting
-when every client has finished its receipt of the previous one.
+blocks of BLOCK_S seconds, ON OFF OFF ON repeated ROUNDS times
+(``BENCH_HOT_ROUNDS``, default 2: 8 blocks; 4 gives 16, which a 5 % target
+needs on a noisy machine), each block starting when every client has
+finished its receipt of the previous one.
 
 Per mode: receipts per second (receipts finished within the mode's blocks /
 their seconds; also, for comparison, receipts done / the time the blocks took
