@@ -339,6 +339,48 @@ class TestDispatchConcurrency(CommittedCase):
         self.assertEqual(results[-1], 1)
         self.assertEqual(waits[2][1], 0.0)
 
+    def test_a_run_that_took_all_it_saw_ends_without_a_confirming_look(self):
+        # A busy product: the run numbers and sends what is committed, and a
+        # receipt commits while that batch is on the wire. The run ends there (a
+        # look to confirm cost every run a numbering and a claim); the receipt
+        # came with a dispatch trigger of its own, which starts the next run.
+        results, errors = [], []
+        self._dispatch(results, errors)
+        self.assertEqual(results, [N_EVENTS])
+        with self.env_cr() as env:
+            self._emit(env, 1)
+            cron_id = env.ref("stock_sync.ir_cron_dispatch").id
+            env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM ir_cron_trigger")
+            (last_trigger,) = env.cr.fetchone()
+        cls = self.registry["stock.sync.dispatcher"]
+        send = cls._send
+        on_the_wire = []
+
+        def send_while_a_receipt_commits(model, endpoint, rows):
+            if not on_the_wire:
+                with self.env_cr() as env:
+                    self._emit(env, 1)
+            on_the_wire.append(len(rows))
+            return send(model, endpoint, rows)
+
+        self.startPatcher(patch.object(cls, "_send", send_while_a_receipt_commits))
+        numberings = self._spy("_number_new_events")
+        self._dispatch(results, errors)
+        self.assertFalse(errors, errors)
+        self.assertEqual(results[-1], 1, "the run sent what it had numbered")
+        self.assertEqual(len(numberings), 1, "and ended without numbering again")
+        with self.env_cr() as env:
+            # Its own, and the one the run left for what is due (_schedule_next_run).
+            env.cr.execute(
+                "SELECT count(*) FROM ir_cron_trigger WHERE cron_id = %s AND id > %s"
+                " AND call_at <= (now() AT TIME ZONE 'UTC')",
+                (cron_id, last_trigger),
+            )
+            self.assertGreaterEqual(env.cr.fetchone()[0], 1, "a run is due for the later receipt")
+        self._dispatch(results, errors)
+        self.assertEqual(results[-1], 1, "the next run sends the later receipt")
+        self.assertAllDeliveredOnce(N_EVENTS + 2)
+
     def _restore_param(self, key, value):
         with self.env_cr() as env:
             env["ir.config_parameter"].set_param(key, value)
