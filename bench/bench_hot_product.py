@@ -25,7 +25,11 @@ seconds per receipt (every process: server, PostgreSQL, clients). On 2
 saturated cores the throughput follows the CPU a receipt costs, but it also
 swings with Odoo's random retry back-off (a client sleeping up to 2^n s after
 a serialization failure on the quant, in either mode); the CPU per receipt
-does not.
+does not. That CPU is also split by role: Odoo's HTTP workers (the
+receipts, and capture inside them), its cron worker (the dispatch runs),
+PostgreSQL, and this process (the clients and the receiver, which in
+production runs elsewhere); what processes that ended within a block used
+is counted in the machine's total only.
 
 Only JSON-RPC and the system parameter, on purpose: it runs unchanged
 against older versions of the outbox.
@@ -53,12 +57,55 @@ PASSWORD = "bench-admin"
 RETRY_LOG = ("tries left", "maximum number of tries reached")
 # Odoo logs a run as "Job 'NAME' (id) starting", "... done in 0.02s", "... completed".
 DISPATCH_RUN_LOG = re.compile(r"Job 'Inventory Sync: dispatch events' \(\d+\) done in")
+# Odoo logs each worker process it forks as "Worker WorkerCron (pid) alive".
+CRON_WORKER_LOG = re.compile(r"Worker WorkerCron \((\d+)\) alive")
+ROLES = ("odoo_http", "odoo_cron", "postgresql", "bench")
+ROLE_LABELS = {
+    "odoo_http": "Odoo HTTP workers",
+    "odoo_cron": "Odoo cron worker",
+    "postgresql": "PostgreSQL",
+    "bench": "clients and receiver",
+}
 
 
 def busy_cpu_seconds():
     """CPU seconds the whole machine has spent busy (all processes, all cores)."""
     times = psutil.cpu_times()
     return sum(times) - times.idle - getattr(times, "iowait", 0.0)
+
+
+def _cpu_seconds(process):
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def cpu_by_role(server):
+    """``{role: {pid: CPU seconds so far}}`` of the live processes of each role."""
+    cron = {int(pid) for pid in CRON_WORKER_LOG.findall(server.log_text())}
+    roles = {role: {} for role in ROLES}
+    try:
+        master = psutil.Process(server.proc.pid)
+        odoo = [master, *master.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        odoo = []
+    postgres = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
+    members = [(("odoo_cron" if p.pid in cron else "odoo_http"), p) for p in odoo]
+    members += [("postgresql", p) for p in postgres] + [("bench", psutil.Process())]
+    for role, process in members:
+        try:
+            roles[role][process.pid] = _cpu_seconds(process)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return roles
+
+
+def cpu_used(before, after):
+    """CPU seconds each role used between two ``cpu_by_role`` snapshots (a process
+    born in between counts from zero; one that ended is not seen)."""
+    return {
+        role: sum(seconds - before[role].get(pid, 0.0) for pid, seconds in after[role].items())
+        for role in ROLES
+    }
 
 
 def setup(registry, receiver_url):
@@ -139,19 +186,20 @@ class Plan:
 
 def run_blocks(registry, server, plan, clients):
     """Switch the mode, open the block, wait for every client to finish it; returns block spans."""
-    spans, cpu = [], []
+    spans, cpu, roles = [], [], []
     log_marks = []
     for block, mode in enumerate(plan.modes):
         set_capture(registry, mode == "on")
         time.sleep(0.5)  # the switch is committed; let the dispatcher finish the last block's events
         log_marks.append(len(server.log_text()))
-        busy = busy_cpu_seconds()
+        busy, by_role = busy_cpu_seconds(), cpu_by_role(server)
         started = time.monotonic()
         plan.ends[block] = started + plan.block_s
         plan.barrier.wait()  # go
         plan.barrier.wait()  # every client finished its last receipt of the block
         spans.append(time.monotonic() - started)
         cpu.append(busy_cpu_seconds() - busy)
+        roles.append(cpu_used(by_role, cpu_by_role(server)))
         failed = [c.failure for c in clients if c.failure]
         if failed:
             raise RuntimeError(f"a client failed: {failed[0]!r}")
@@ -159,10 +207,10 @@ def run_blocks(registry, server, plan, clients):
     text = server.log_text()
     retries = [sum(text[a:b].count(m) for m in RETRY_LOG) for a, b in pairwise(log_marks)]
     runs = [len(DISPATCH_RUN_LOG.findall(text, a, b)) for a, b in pairwise(log_marks)]
-    return spans, retries, runs, cpu
+    return spans, retries, runs, cpu, roles
 
 
-def report(results, plan, clients, spans, retries, runs, cpu):
+def report(results, plan, clients, spans, retries, runs, cpu, roles):
     for block, mode in enumerate(plan.modes):
         # A block lasts block_s plus the wait for every client's last receipt,
         # which Odoo's retry back-off can stretch by seconds.
@@ -199,6 +247,10 @@ def report(results, plan, clients, spans, retries, runs, cpu):
                     f"{label}: dispatch runs of the cron worker")
         results.add(f"{mode}_cpu_ms", 1000 * sum(cpu[b] for b in blocks) / max(len(records), 1),
                     "ms", f"{label}: machine CPU per receipt (all processes)")
+        for role in ROLES:
+            used = sum(roles[b][role] for b in blocks)
+            results.add(f"{mode}_cpu_{role}_ms", 1000 * used / max(len(records), 1), "ms",
+                        f"{label}: CPU per receipt, {ROLE_LABELS[role]}")
     results.ratio("rate_ratio", "on_rate", "off_rate", "throughput ON/OFF", target=(">=", 0.95))
     results.ratio("rate_with_tails_ratio", "on_rate_with_tails", "off_rate_with_tails",
                   "throughput ON/OFF, blocks with their tails (info)")
@@ -206,6 +258,10 @@ def report(results, plan, clients, spans, retries, runs, cpu):
     results.ratio("validate_p95_ratio", "on_validate_p95_s", "off_validate_p95_s",
                   "validate call p95 ON/OFF")
     results.ratio("cpu_ratio", "on_cpu_ms", "off_cpu_ms", "machine CPU per receipt ON/OFF (info)")
+    for role in ROLES:
+        results.add(f"cpu_{role}_extra_ms",
+                    results._value(f"on_cpu_{role}_ms") - results._value(f"off_cpu_{role}_ms"),
+                    "ms", f"CPU per receipt ON - OFF, {ROLE_LABELS[role]} (info)")
 
 
 def main():
@@ -225,7 +281,8 @@ def main():
     try:
         with OdooServer(args.conf, args.db, "hot_product", workers=WORKERS, max_cron_threads=1,
                         log_handlers=["odoo.service.model:INFO",
-                                      "odoo.addons.base.models.ir_cron:INFO"]) as server:
+                                      "odoo.addons.base.models.ir_cron:INFO",
+                                      "odoo.service.server:INFO"]) as server:
             warm = Plan(["on", "off"], 3)
             clients = [Client(i, server.url, args.db, ctx, warm) for i in range(CLIENTS)]
             for client in clients:
@@ -238,10 +295,10 @@ def main():
             clients = [Client(i, server.url, args.db, ctx, plan) for i in range(CLIENTS)]
             for client in clients:
                 client.start()
-            spans, retries, runs, cpu = run_blocks(registry, server, plan, clients)
+            spans, retries, runs, cpu, roles = run_blocks(registry, server, plan, clients)
             for client in clients:
                 client.join()
-            report(results, plan, clients, spans, retries, runs, cpu)
+            report(results, plan, clients, spans, retries, runs, cpu, roles)
             expected = results._value("on_receipts")
             receiver.wait_for_events(expected, timeout=60)
             results.add("events_received", receiver.events, "", "capture ON: events received",
