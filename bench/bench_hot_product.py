@@ -53,6 +53,9 @@ WORKERS = 4
 BLOCK_S = 15  # seconds per block, times the scale
 PATTERN = ["on", "off", "off", "on"]  # repeated: each mode is first as often as last
 ROUNDS = int(os.environ.get("BENCH_HOT_ROUNDS", "2"))  # times the pattern runs
+# BENCH_HOT_COALESCE_MS: the dispatch's coalescing window (system parameter
+# stock_sync.dispatch_coalesce_ms), to compare windows on the same code.
+COALESCE_MS = os.environ.get("BENCH_HOT_COALESCE_MS")
 PASSWORD = "bench-admin"
 RETRY_LOG = ("tries left", "maximum number of tries reached")
 # Odoo logs a run as "Job 'NAME' (id) starting", "... done in 0.02s", "... completed".
@@ -114,6 +117,8 @@ def setup(registry, receiver_url):
         product = bd.make_products(e, 1, "HOT", "critical")
         bd.make_endpoint(e, "Bench hot product", receiver_url)
         e.ref("base.user_admin").password = PASSWORD
+        if COALESCE_MS is not None:  # another coalescing window than the module's default
+            e["ir.config_parameter"].set_param("stock_sync.dispatch_coalesce_ms", COALESCE_MS)
         wh = bd.warehouse(e)
         src = e.ref("stock.stock_location_suppliers")
         return {
@@ -272,6 +277,7 @@ def main():
         "clients": CLIENTS, "server": f"odoo --workers={WORKERS} --max-cron-threads=1",
         "blocks": " ".join(modes), "block_s": block_s, "lines_per_receipt": 1,
         "calls_per_receipt": "create, action_confirm, button_validate",
+        "coalesce_ms": COALESCE_MS or "module default",
     })
     registry = load(args.conf, args.db)
     receiver = CountingReceiver().start()

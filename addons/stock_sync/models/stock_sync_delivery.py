@@ -4,6 +4,7 @@ from odoo.tools import split_every
 
 from ..services import transport
 from ..services.bulk_insert import insert_rows
+from ..services.loose_reference import LooseMany2one
 from .stock_sync_event import CRITICALITIES, OPERATIONS
 
 # The delivery states, written once. SQL takes them as parameters.
@@ -83,8 +84,12 @@ class StockSyncDelivery(models.Model):
     )
     # Not indexed, nor is ``state`` (see init): a delivery is written three times
     # on its way (captured, numbered, delivered), each version in every index.
-    company_id = fields.Many2one("res.company", required=True, readonly=True)
-    product_id = fields.Many2one("product.product", readonly=True, ondelete="set null", index=True)
+    # Copies of the event's, which keeps the foreign keys: no check of its own
+    # in the stock transaction (see services/loose_reference.py).
+    company_id = LooseMany2one("res.company", required=True, readonly=True)
+    product_id = LooseMany2one("product.product", readonly=True)
+    create_uid = LooseMany2one("res.users", "Created by", readonly=True, automatic=True)
+    write_uid = LooseMany2one("res.users", "Last Updated by", readonly=True, automatic=True)
     partition_key = fields.Char(required=True, readonly=True)
     sequence = fields.Integer(readonly=True)
     criticality = fields.Selection(CRITICALITIES, readonly=True)

@@ -168,9 +168,8 @@ class StockSyncDispatcher(models.AbstractModel):
         now = SQL("(now() AT TIME ZONE 'UTC')")
         return SQL(
             """
-            INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid,
-                                         create_date, write_date)
-            SELECT %(cron)s, %(now)s, %(uid)s, %(uid)s, %(now)s, %(now)s
+            INSERT INTO ir_cron_trigger (cron_id, call_at, create_date, write_date)
+            SELECT %(cron)s, %(now)s, %(now)s, %(now)s
              WHERE NOT EXISTS (SELECT 1 FROM ir_cron_trigger WHERE id = %(previous)s)
             RETURNING id
             """,
@@ -179,7 +178,8 @@ class StockSyncDispatcher(models.AbstractModel):
             # server clock ahead of it would make the trigger not yet due when
             # the NOTIFY arrives, and the run would wait for the 60 s poll.
             now=now,
-            uid=self.env.uid,
+            # No log users: a trigger lives for seconds, and each would be a
+            # foreign-key check in the stock transaction.
             previous=cr.precommit.data.get("stock_sync.trigger_id") or 0,
         )
 

@@ -80,7 +80,12 @@ class StockSyncEvent(models.Model):
     timestamp = fields.Datetime("Occurred At", required=True, readonly=True, index=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     product_id = fields.Many2one("product.product", readonly=True, index=True, ondelete="set null")
-    product_categ_id = fields.Many2one("product.category", readonly=True, ondelete="set null")
+    # The category is the product's at capture time, kept for routing: no
+    # check of it in the stock transaction (see services/loose_reference.py),
+    # nor of the log users, which Odoo archives rather than deletes.
+    product_categ_id = LooseMany2one("product.category", readonly=True)
+    create_uid = LooseMany2one("res.users", "Created by", readonly=True, automatic=True)
+    write_uid = LooseMany2one("res.users", "Last Updated by", readonly=True, automatic=True)
     # Indexed: deleting a lot must not scan the outbox for its "set null"
     # (partial: most events have no lot).
     lot_id = fields.Many2one(
@@ -301,7 +306,8 @@ class StockSyncEvent(models.Model):
                 self.type,
                 self.company_id,
                 (self.location_id, self.location_dest_id),
-                self.product_categ_id,
+                # no foreign key: the category may have been deleted since
+                self.product_categ_id.exists(),
             ),
             endpoint_ids=frozenset(),
         )

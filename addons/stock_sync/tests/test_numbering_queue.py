@@ -72,22 +72,44 @@ class TestNumberingQueue(OutboxDeliveryCase):
             """
         )
         keys = set(self.env.cr.fetchall())
-        for loose in ("location_id", "location_dest_id", "move_line_id"):
-            self.assertNotIn(("stock_sync_event", loose), keys)
-        for kept in (
-            ("stock_sync_event", "company_id"),
-            ("stock_sync_event", "product_id"),
-            ("stock_sync_delivery", "product_id"),
-            ("stock_sync_event", "lot_id"),
-            ("stock_sync_event", "product_categ_id"),
-            ("stock_sync_delivery", "event_id"),
-            ("stock_sync_delivery", "endpoint_id"),
-        ):
-            self.assertIn(kept, keys)
+        loose = {
+            "stock_sync_event": ("location_id", "location_dest_id", "move_line_id",
+                                 "product_categ_id", "create_uid", "write_uid"),
+            "stock_sync_delivery": ("company_id", "product_id", "create_uid", "write_uid"),
+        }
+        for table, columns in loose.items():
+            for column in columns:
+                self.assertNotIn((table, column), keys)
+        self.assertEqual(
+            keys,
+            {
+                ("stock_sync_event", "company_id"),
+                ("stock_sync_event", "product_id"),
+                ("stock_sync_event", "lot_id"),
+                ("stock_sync_delivery", "event_id"),
+                ("stock_sync_delivery", "endpoint_id"),
+            },
+        )
         # The fields still read as records.
         event = self.events_of(self.receive([(self.product, 1)]))
         self.assertEqual(event.product_id, self.product)
         self.assertEqual(event.location_dest_id, self.warehouse.lot_stock_id)
+
+    def test_an_event_outlives_the_category_and_copies_it_named(self):
+        """Without their foreign keys, a deleted category or product reads as empty."""
+        category = self.env["product.category"].create({"name": "Short-lived"})
+        product = self.env["product.product"].create(
+            {"name": "Loose", "is_storable": True, "categ_id": category.id}
+        )
+        event = self.events_of(self.receive([(product, 1)]))
+        self.assertEqual(event.product_categ_id, category)
+        product.categ_id = self.env.ref("product.product_category_all")
+        category.unlink()
+        event.invalidate_recordset()
+        facts = event._routing_facts_of()
+        self.assertEqual(facts["categ_path"], "/")
+        # The web client reads a many2one through convert_to_read: no MissingError.
+        self.assertEqual(event.read(["product_categ_id"])[0]["product_categ_id"], False)
 
     def test_deliveries_find_their_states_through_partial_indexes(self):
         self.env.cr.execute(
@@ -97,6 +119,8 @@ class TestNumberingQueue(OutboxDeliveryCase):
         self.assertIn("stock_sync_delivery_attention_idx", indexes)
         self.assertNotIn("stock_sync_delivery__state_index", indexes)
         self.assertNotIn("stock_sync_delivery__company_id_index", indexes)
+        # It served the product's foreign key, which is gone.
+        self.assertNotIn("stock_sync_delivery__product_id_index", indexes)
 
     def test_the_fast_validator_answers_like_jsonschema(self):
         path = "stock_sync/schemas/movement.v1.json"

@@ -10,6 +10,8 @@
   their foreign keys are dropped, with their ``ir.model.constraint`` rows.
 """
 
+from odoo.addons.stock_sync.services.loose_reference import drop_foreign_keys
+
 UNCONSTRAINED = {"stock_sync_event": ("location_id", "location_dest_id", "move_line_id")}
 
 
@@ -22,17 +24,4 @@ def migrate(cr, version):
         """
     )
     for table, columns in UNCONSTRAINED.items():
-        cr.execute(
-            """
-            SELECT con.conname
-              FROM pg_constraint con
-              JOIN pg_attribute att
-                ON att.attrelid = con.conrelid AND att.attnum = ANY(con.conkey)
-             WHERE con.contype = 'f' AND con.conrelid = %s::regclass
-               AND att.attname = ANY(%s)
-            """,
-            (table, list(columns)),
-        )
-        for (name,) in cr.fetchall():
-            cr.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT IF EXISTS "{name}"')
-            cr.execute("DELETE FROM ir_model_constraint WHERE name = %s AND type = 'f'", (name,))
+        drop_foreign_keys(cr, table, columns)
