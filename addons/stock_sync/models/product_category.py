@@ -1,5 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
+from ..services.loose_reference import let_go
 from .stock_sync_event import CRITICALITIES
 
 
@@ -20,3 +21,8 @@ class ProductCategory(models.Model):
                 return category.stock_sync_criticality
             category = category.parent_id
         return "standard"
+
+    @api.ondelete(at_uninstall=False)
+    def _stock_sync_let_go(self):
+        # The event's category has no foreign key (services/loose_reference.py).
+        let_go(self, [("stock.sync.event", "product_categ_id")])

@@ -306,8 +306,7 @@ class StockSyncEvent(models.Model):
                 self.type,
                 self.company_id,
                 (self.location_id, self.location_dest_id),
-                # no foreign key: the category may have been deleted since
-                self.product_categ_id.exists(),
+                self.product_categ_id,
             ),
             endpoint_ids=frozenset(),
         )

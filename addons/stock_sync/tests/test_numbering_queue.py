@@ -95,21 +95,42 @@ class TestNumberingQueue(OutboxDeliveryCase):
         self.assertEqual(event.product_id, self.product)
         self.assertEqual(event.location_dest_id, self.warehouse.lot_stock_id)
 
-    def test_an_event_outlives_the_category_and_copies_it_named(self):
-        """Without their foreign keys, a deleted category or product reads as empty."""
+    def test_what_has_no_foreign_key_is_let_go_on_deletion(self):
+        """Deleting a category, a product or a user empties the fields that named
+        it, as their foreign key's "set null" did: nothing reads a missing record."""
         category = self.env["product.category"].create({"name": "Short-lived"})
         product = self.env["product.product"].create(
             {"name": "Loose", "is_storable": True, "categ_id": category.id}
         )
-        event = self.events_of(self.receive([(product, 1)]))
-        self.assertEqual(event.product_categ_id, category)
+        user = self.env["res.users"].create(
+            {"name": "Passing", "login": "passing-stock-user",
+             "groups_id": [(6, 0, [self.env.ref("stock.group_stock_user").id])]}
+        )
+        lot = self.env["stock.lot"].create({"name": "L-LOOSE", "product_id": product.id})
+        lot.with_user(user).write({"ref": "R-1"})  # a lot event, written by that user
+        events = self.env["stock.sync.event"].search([("lot_id", "=", lot.id)])
+        self.assertTrue(events.delivery_ids)
+        self.assertEqual(events.product_categ_id, category)
+        self.assertEqual(events.create_uid, user)
+        self.assertEqual(events.delivery_ids.product_id, product)
+
         product.categ_id = self.env.ref("product.product_category_all")
         category.unlink()
-        event.invalidate_recordset()
-        facts = event._routing_facts_of()
-        self.assertEqual(facts["categ_path"], "/")
-        # The web client reads a many2one through convert_to_read: no MissingError.
-        self.assertEqual(event.read(["product_categ_id"])[0]["product_categ_id"], False)
+        self.assertFalse(events.product_categ_id)
+        self.assertEqual(events._routing_facts_of()["categ_path"], "/")
+
+        user.unlink()
+        self.assertFalse(events.create_uid)
+        self.assertFalse(events.delivery_ids.create_uid)
+
+        lot.unlink()
+        product.unlink()
+        self.assertFalse(events.product_id)  # its foreign key
+        self.assertFalse(events.delivery_ids.product_id)  # let go
+        groups = self.env["stock.sync.delivery"].read_group(
+            [("id", "in", events.delivery_ids.ids)], ["product_id"], ["product_id"]
+        )
+        self.assertEqual([g["product_id"] for g in groups], [False])
 
     def test_deliveries_find_their_states_through_partial_indexes(self):
         self.env.cr.execute(
