@@ -22,7 +22,10 @@ class ProductCategory(models.Model):
             category = category.parent_id
         return "standard"
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _stock_sync_let_go(self):
         # The event's category has no foreign key (services/loose_reference.py).
-        let_go(self, [("stock.sync.event", "product_categ_id")])
+        # Subcategories go with their parent (its "cascade"), without this hook.
+        let_go(
+            self.search([("id", "child_of", self.ids)]), [("stock.sync.event", "product_categ_id")]
+        )

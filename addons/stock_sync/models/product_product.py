@@ -1,13 +1,23 @@
 from odoo import api, models
 
-from ..services.loose_reference import let_go
-
 
 class ProductProduct(models.Model):
     _inherit = "product.product"
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _stock_sync_let_go(self):
-        # The event's product has a foreign key ("set null"); the delivery's
-        # copy has none (services/loose_reference.py).
-        let_go(self, [("stock.sync.delivery", "product_id")])
+        """The delivery's copy of its event's product has no foreign key
+        (services/loose_reference.py): empty it, as "set null" did. Only
+        deliveries of these products' events can name them, found through the
+        event's indexed product (a variant Odoo fails to delete, because of its
+        moves, then costs no scan of the deliveries)."""
+        self.env["stock.sync.delivery"].flush_model(["product_id"])
+        self.env.cr.execute(
+            """
+            UPDATE stock_sync_delivery d SET product_id = NULL
+              FROM stock_sync_event e
+             WHERE e.product_id = ANY(%s) AND d.event_id = e.id AND d.product_id = e.product_id
+            """,
+            (self.ids,),
+        )
+        self.env["stock.sync.delivery"].invalidate_model(["product_id"])

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .stock_sync_event import CRITICALITIES
 
@@ -16,3 +16,8 @@ class ProductTemplate(models.Model):
     def _stock_sync_criticality(self):
         self.ensure_one()
         return self.stock_sync_criticality or self.categ_id._stock_sync_criticality()
+
+    @api.ondelete(at_uninstall=True)
+    def _stock_sync_let_go(self):
+        # Variants go with their template (their "cascade"), without their own hook.
+        self.with_context(active_test=False).product_variant_ids._stock_sync_let_go()

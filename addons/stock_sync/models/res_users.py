@@ -6,7 +6,7 @@ from ..services.loose_reference import let_go
 class ResUsers(models.Model):
     _inherit = "res.users"
 
-    @api.ondelete(at_uninstall=False)
+    @api.ondelete(at_uninstall=True)
     def _stock_sync_let_go(self):
         # The outbox's log users have no foreign key (services/loose_reference.py).
         let_go(

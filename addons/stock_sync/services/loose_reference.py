@@ -60,10 +60,12 @@ def drop_foreign_keys(cr, table, columns):
         cr.execute("DELETE FROM ir_model_constraint WHERE name = %s AND type = 'f'", (name,))
 
 
-
 def let_go(records, references):
     """Empty the ``LooseMany2one`` fields that name ``records``, which are
-    being deleted: what a foreign key's ``ON DELETE SET NULL`` does.
+    being deleted: what a foreign key's ``ON DELETE SET NULL`` does. Where
+    the field has no index this scans its table: for what is rarely deleted
+    (a category, a user); the delivery's product goes through its event's
+    indexed product instead (``product.product._stock_sync_let_go``).
 
     :param records: the records being deleted (from their model's
         ``@api.ondelete`` hook).

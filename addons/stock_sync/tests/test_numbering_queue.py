@@ -98,7 +98,8 @@ class TestNumberingQueue(OutboxDeliveryCase):
     def test_what_has_no_foreign_key_is_let_go_on_deletion(self):
         """Deleting a category, a product or a user empties the fields that named
         it, as their foreign key's "set null" did: nothing reads a missing record."""
-        category = self.env["product.category"].create({"name": "Short-lived"})
+        parent = self.env["product.category"].create({"name": "Short-lived"})
+        category = self.env["product.category"].create({"name": "Sub", "parent_id": parent.id})
         product = self.env["product.product"].create(
             {"name": "Loose", "is_storable": True, "categ_id": category.id}
         )
@@ -115,7 +116,8 @@ class TestNumberingQueue(OutboxDeliveryCase):
         self.assertEqual(events.delivery_ids.product_id, product)
 
         product.categ_id = self.env.ref("product.product_category_all")
-        category.unlink()
+        parent.unlink()  # its subcategory goes with it, through the database's "cascade"
+        self.assertFalse(category.exists())
         self.assertFalse(events.product_categ_id)
         self.assertEqual(events._routing_facts_of()["categ_path"], "/")
 
@@ -124,7 +126,8 @@ class TestNumberingQueue(OutboxDeliveryCase):
         self.assertFalse(events.delivery_ids.create_uid)
 
         lot.unlink()
-        product.unlink()
+        product.product_tmpl_id.unlink()  # the variant goes through the database's "cascade"
+        self.assertFalse(product.exists())
         self.assertFalse(events.product_id)  # its foreign key
         self.assertFalse(events.delivery_ids.product_id)  # let go
         groups = self.env["stock.sync.delivery"].read_group(
