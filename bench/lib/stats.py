@@ -26,6 +26,23 @@ def percentile(values, p):
     return data[lo] + (data[hi] - data[lo]) * (k - lo)
 
 
+def ratio_interval(on, off, level=0.90, resamples=2000, seed=7):
+    """Bootstrap interval of ``mean(on) / mean(off)`` over pairs ``(on[i], off[i])``:
+    ``(low, high)`` at ``level``. Pairs are resampled whole, so what hit both
+    members of a pair (load on a shared machine) stays together."""
+    import random  # noqa: PLC0415 - only the benches that report intervals need it
+
+    pairs = list(zip(on, off, strict=False))
+    rng = random.Random(seed)
+    ratios = []
+    for _ in range(resamples):
+        sample = [pairs[rng.randrange(len(pairs))] for _ in pairs]
+        ratios.append(sum(a for a, _ in sample) / sum(b for _, b in sample))
+    ratios.sort()
+    tail = (1 - level) / 2
+    return ratios[int(tail * resamples)], ratios[int((1 - tail) * resamples) - 1]
+
+
 def mean(values):
     values = list(values)
     return sum(values) / len(values) if values else None
