@@ -76,8 +76,15 @@ FIRST_NUMBER_STEP = 500
 # stock_sync.dispatch_coalesce_ms; 0: none): see _coalescing_wait.
 DEFAULT_COALESCE_MS = 200
 MAX_COALESCE_MS = 2000
+# Under load the window grows to this many times what the previous run lasted
+# (the cron worker then spends at most about a ninth of its time in runs)...
+LOAD_WINDOW_FACTOR = 8
+# ... up to this many times the window set.
+LOAD_WINDOW_MAX = 2.5
 # {dbname: time.monotonic() at which a cron-started run of this process ended}
 _run_ended = {}
+# {dbname: seconds that run lasted, its wait left out}
+_run_lasted = {}
 
 
 class ClaimFloor:
@@ -234,6 +241,7 @@ class StockSyncDispatcher(models.AbstractModel):
             # In none of the run's own cursors (Odoo's cron transaction, as for
             # any job, stays open): what commits meanwhile goes out in this run.
             time.sleep(wait)
+        working = time.monotonic()
         deadline = started + time_budget
         # A run starts in one lane: at light load it answers soonest (lanes that
         # found nothing ended while the other sent, and events of their keys
@@ -247,7 +255,8 @@ class StockSyncDispatcher(models.AbstractModel):
         # sudo: as above, every company's endpoints.
         self._schedule_next_run(self.env["stock.sync.endpoint"].sudo().browse(endpoint_ids))
         if self.env.context.get("cron_id"):
-            _run_ended[self.env.cr.dbname] = time.monotonic()
+            ended = _run_ended[self.env.cr.dbname] = time.monotonic()
+            _run_lasted[self.env.cr.dbname] = ended - working
         return sent
 
     @api.model
@@ -289,10 +298,24 @@ class StockSyncDispatcher(models.AbstractModel):
         waits at most about one window more. After a quiet spell a run starts
         at once: a lone event's latency does not change. The rule is per
         process: with several cron workers, each one coalesces its own runs.
+
+        The window follows the load: it is at least ``LOAD_WINDOW_FACTOR``
+        times what the previous run lasted (its wait left out), at most
+        ``LOAD_WINDOW_MAX`` times the window set. A run lasts longer when it
+        has more to send and when the machine's cores are shared with busy
+        stock transactions; then the runs' fixed cost is spread over more
+        events, and the cron worker leaves the cores to the transactions.
+        Runs of 25 ms or less keep the window set (200 ms).
         """
-        ended = _run_ended.get(self.env.cr.dbname)
+        dbname = self.env.cr.dbname
+        ended = _run_ended.get(dbname)
         if ended is None or not window:
             return 0.0
+        window = min(
+            max(window, LOAD_WINDOW_FACTOR * _run_lasted.get(dbname, 0.0)),
+            LOAD_WINDOW_MAX * window,
+            MAX_COALESCE_MS / 1000,
+        )
         return max(window - (time.monotonic() - ended), 0.0)
 
     @api.model

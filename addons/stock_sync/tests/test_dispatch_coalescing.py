@@ -19,6 +19,7 @@ class TestDispatchCoalescing(OutboxDeliveryCase):
     def setUp(self):
         super().setUp()
         self.startPatcher(patch.dict(stock_sync_dispatcher._run_ended, clear=True))
+        self.startPatcher(patch.dict(stock_sync_dispatcher._run_lasted, clear=True))
         # What each run decided to wait (the run still waits it).
         self.waits = []
         cls = self.registry["stock.sync.dispatcher"]
@@ -75,6 +76,26 @@ class TestDispatchCoalescing(OutboxDeliveryCase):
         self.receive([(self.product, 3)])
         self.assertEqual(self.cron_run(), 1)
         self.assertEqual(self.waits, [0.0, 0.0, 0.0])
+
+    def test_the_window_grows_with_what_the_last_run_lasted(self):
+        """A run that lasted long (a busy machine, much to send) makes the next
+        window longer: 8 times the run, at most 2.5 times the window set."""
+        Dispatcher = self.env["stock.sync.dispatcher"]
+        dbname = self.env.cr.dbname
+        for lasted, expected in ((0.001, 0.1), (0.02, 0.16), (0.05, 0.25), (1.0, 0.25)):
+            with self.subTest(lasted=lasted):
+                stock_sync_dispatcher._run_ended[dbname] = time.monotonic()
+                stock_sync_dispatcher._run_lasted[dbname] = lasted
+                wait = Dispatcher._coalescing_wait(0.1)
+                self.assertAlmostEqual(wait, expected, delta=0.01)
+        # A real run records what it lasted, its wait left out.
+        self.set_window("300")
+        self.receive([(self.product, 1)])
+        self.cron_run()
+        self.receive([(self.product, 2)])
+        self.cron_run()
+        self.assertGreater(self.waits[-1], 0.1, "this run waited the rest of the window")
+        self.assertLess(stock_sync_dispatcher._run_lasted[dbname], self.waits[-1])
 
     def test_a_window_that_is_not_a_sane_number_is_not_used(self):
         Dispatcher = self.env["stock.sync.dispatcher"].with_context(cron_id=self.cron.id)
