@@ -5,7 +5,7 @@ from odoo.tools import split_every
 from ..services import transport
 from ..services.bulk_insert import insert_rows
 from ..services.loose_reference import LooseMany2one
-from .stock_sync_event import CRITICALITIES, OPERATIONS
+from .stock_sync_event import CRITICALITIES, OPERATIONS, routing_facts
 
 # The delivery states, written once. SQL takes them as parameters.
 PENDING = "pending"  # waiting for its first try, or released to be sent again
@@ -163,17 +163,21 @@ class StockSyncDelivery(models.Model):
             delivery.display_name = f"{delivery.endpoint_id.name} / {what}"
 
     # ------------------------------------------------------------------
-    # Fan-out, in the stock transaction
+    # Fan-out: after commit, as the dispatcher numbers the events
     # ------------------------------------------------------------------
     @api.model
     def _fan_out(self, events, endpoints=None):
-        """Create one pending delivery per event (records) and matching endpoint."""
+        """Create one pending delivery per event (records) and matching endpoint.
+
+        For a replay: the events' own fan-out happens as they are numbered
+        (``_fan_out_numbered``).
+        """
         rows = [
             {
                 "id": event.id,
                 "type": event.type,
                 "partition_key": event.partition_key,
-                "sequence": event.sequence or None,  # not numbered yet
+                "sequence": event.sequence or None,
                 "timestamp": event.timestamp,
                 "company_id": event.company_id.id,
                 "product_id": event.product_id.id or None,
@@ -182,64 +186,181 @@ class StockSyncDelivery(models.Model):
             }
             for event in events
         ]
-        return self._fan_out_rows(rows, [event._routing_facts_of() for event in events], endpoints)
-
-    @api.model
-    def _fan_out_rows(self, events, facts, endpoints=None):
-        """Insert the deliveries of freshly written events (plain rows), in one statement."""
-        rows, realtime = self._fan_out_plan(events, facts, endpoints)
+        rows, realtime = self._fan_out_plan(
+            rows, [event._routing_facts_of() for event in events], endpoints
+        )
         ids = insert_rows(self.env.cr, self._table, rows, self.env.uid)
         if realtime:
             self.env["stock.sync.dispatcher"]._wake_up()
         return self.browse(ids)
 
     @api.model
+    def _due_at_once(self, criticalities):
+        """Whether an active endpoint sends events of one of ``criticalities``
+        (a set of ``stock.sync.event`` CRITICALITIES keys) as they come, its
+        filters aside: capture then wakes the dispatcher. Reads the routing
+        table's cache (see ``stock.sync.endpoint._routing_table``)."""
+        return any(
+            entry.cadences[criticality or "standard"] == "realtime"
+            for entry in self.env["stock.sync.endpoint"]._routing_table()
+            for criticality in criticalities
+        )
+
+    @api.model
     def _fan_out_plan(self, events, facts, endpoints=None):
         """The delivery rows of events (plain rows), and whether one is due now.
 
-        Each row names its event by the event's ``id`` as given, which may be
-        a key that the caller's insert resolves (``emit`` inserts events and
-        deliveries in one statement). Returns ``(rows, realtime)``.
+        Each row names its event by the event's ``id``. Returns ``(rows, realtime)``.
         """
         if not events:
             return [], False
         Endpoint = self.env["stock.sync.endpoint"]
         # Every active endpoint's filters come from a cache (see _routing_table).
         table = Endpoint._routing_table() if endpoints is None else endpoints._routing_entries()
-        if not table:
-            return [], False
         # The database's clock, like the claims that compare with it.
         now = self.env.cr.now()
         rows = []
-        realtime = False
         for event, event_facts in zip(events, facts, strict=True):
-            for endpoint in table:
-                if endpoint.id not in event_facts["endpoint_ids"] and not Endpoint._accepts(
-                    endpoint.rules, event_facts
-                ):
-                    continue
-                first_attempt = endpoint.first_attempt_at(event["criticality"], now)
-                realtime = realtime or first_attempt <= now
-                rows.append(
-                    {
-                        "event_id": event["id"],
-                        "endpoint_id": endpoint.id,
-                        "company_id": event["company_id"],
-                        "product_id": event["product_id"],
-                        "partition_key": event["partition_key"],
-                        # None until the dispatcher numbers the event after commit
-                        "sequence": event.get("sequence"),
-                        "criticality": event["criticality"],
-                        "operation": event["operation"],
-                        "event_type": event["type"],
-                        "event_time": event["timestamp"],
-                        "next_attempt_at": first_attempt,
-                        "state": PENDING,
-                        "attempts": 0,
-                        "send_alone": False,
-                    }
+            rows.extend(self._deliveries_of(event, event_facts, table, now))
+        return rows, any(row["next_attempt_at"] <= now for row in rows)
+
+    @api.model
+    def _deliveries_of(self, event, facts, table, captured_at):
+        """The delivery rows of one event (a plain row with ``id``, ``type``,
+        ``criticality``...): one per endpoint of ``table`` (routing entries)
+        whose filters ``facts`` pass or that ``facts["endpoint_ids"]`` names.
+        ``captured_at``: when the event was written; batch windows count from it.
+        """
+        Endpoint = self.env["stock.sync.endpoint"]
+        rows = []
+        for endpoint in table:
+            if endpoint.id not in facts["endpoint_ids"] and not Endpoint._accepts(
+                endpoint.rules, facts
+            ):
+                continue
+            rows.append(
+                {
+                    "event_id": event["id"],
+                    "endpoint_id": endpoint.id,
+                    "company_id": event["company_id"],
+                    "product_id": event["product_id"],
+                    "partition_key": event["partition_key"],
+                    "sequence": event.get("sequence"),
+                    "criticality": event["criticality"],
+                    "operation": event["operation"],
+                    "event_type": event["type"],
+                    "event_time": event["timestamp"],
+                    "next_attempt_at": endpoint.first_attempt_at(event["criticality"], captured_at),
+                    "state": PENDING,
+                    "attempts": 0,
+                    "send_alone": False,
+                }
+            )
+        return rows
+
+    @api.model
+    def _fan_out_numbered(self, events, fingerprint):
+        """Create the deliveries of events the dispatcher has just numbered.
+
+        Runs in the numbering's own short transaction, never in a user's: the
+        stock transaction writes the event alone (the outbox pattern's one
+        row), and its deliveries are written here with their ``sequence``.
+        Each event goes to every active endpoint that existed when it was
+        captured and whose filters it passes (``stock.sync.endpoint._accepts``),
+        to the endpoints its ``routing`` names, and, for a correction, to every
+        endpoint that received an earlier event of its move line. Batch
+        windows count from the capture.
+
+        :param events: the events just numbered, in id order: dicts of their
+            columns ``id``, ``sequence``, ``type``, ``partition_key``,
+            ``company_id``, ``product_id``, ``move_line_id``, ``operation``,
+            ``criticality``, ``timestamp``, ``create_date`` and ``routing``,
+            and of what routing reads of their locations and category:
+            ``from_path``, ``from_warehouse``, ``to_path``, ``to_warehouse``
+            (None for a location the event does not name) and ``categ_path``.
+        :param str fingerprint: the endpoints' routing fingerprint, read in
+            this transaction (``stock.sync.endpoint._routing_fingerprint_sql``).
+        :returns: the number of deliveries written.
+        """
+        rows = self._fan_out_rows_of(events, fingerprint)
+        # A delivery that exists already (written by capture before 18.0.1.5.0)
+        # only gets its number.
+        insert_rows(
+            self.env.cr,
+            self._table,
+            rows,
+            self.env.uid,
+            on_conflict="(event_id, endpoint_id) DO UPDATE SET sequence = EXCLUDED.sequence",
+        )
+        self.invalidate_model()
+        return len(rows)
+
+    @api.model
+    def _fan_out_rows_of(self, events, fingerprint):
+        """The delivery rows of ``events`` (as ``_fan_out_numbered`` takes
+        them; ``sequence`` may be missing), without writing them."""
+        # sudo: routing covers every company's endpoints and locations,
+        # whoever runs the dispatcher.
+        table = self.env["stock.sync.endpoint"].sudo()._routing_table(fingerprint)
+        if not table or not events:
+            return []
+        Event = self.env["stock.sync.event"].sudo()
+        # Locations a routing adds (a corrected line's former ones): rare, read apart.
+        added = (
+            self.env["stock.location"]
+            .sudo()
+            .browse(
+                {
+                    location_id
+                    for event in events
+                    for location_id in (event["routing"] or {}).get("location_ids", ())
+                }
+            )
+            .exists()
+        )
+        added_facts = {loc.id: (loc.parent_path, loc.warehouse_id.id) for loc in added}
+        corrected_lines = {
+            event["move_line_id"]
+            for event in events
+            if event["operation"] == "correction" and event["move_line_id"]
+        }
+        receivers = (
+            Event._receivers_of_lines(self.env["stock.move.line"].browse(corrected_lines))
+            if corrected_lines
+            else {}
+        )
+        planned = {}  # move line id: endpoints of this batch's earlier events of the line
+        rows = []
+        for event in events:
+            routing = event["routing"] or {}
+            line_id = event["move_line_id"]
+            endpoint_ids = frozenset(routing.get("endpoint_ids", ()))
+            if line_id in corrected_lines:
+                endpoint_ids |= receivers.get(line_id, frozenset()) | planned.get(line_id, set())
+            locations = [
+                (event[path], event[warehouse])
+                for path, warehouse in (
+                    ("from_path", "from_warehouse"),
+                    ("to_path", "to_warehouse"),
                 )
-        return rows, realtime
+                if event[path] is not None
+            ]
+            locations += [
+                added_facts[location_id]
+                for location_id in routing.get("location_ids", ())
+                if location_id in added_facts
+            ]
+            facts = dict(
+                routing_facts(event["type"], event["company_id"], locations, event["categ_path"]),
+                endpoint_ids=endpoint_ids,
+            )
+            # An endpoint gets what was captured after it was created.
+            serving = [entry for entry in table if entry.created_at <= event["create_date"]]
+            event_rows = self._deliveries_of(event, facts, serving, event["create_date"])
+            if line_id:
+                planned.setdefault(line_id, set()).update(row["endpoint_id"] for row in event_rows)
+            rows.extend(event_rows)
+        return rows
 
     # ------------------------------------------------------------------
     # Transitions of the dispatcher, one statement each, in its own cursor.

@@ -39,6 +39,7 @@ class RoutingEntry(NamedTuple):
     rules: dict
     cadences: dict  # criticality -> cadence
     batch_interval: int
+    created_at: object  # datetime (UTC, naive): it receives what was captured from then on
 
     def first_attempt_at(self, criticality, now):
         return first_attempt_at(self.cadences[criticality or "standard"], self.batch_interval, now)
@@ -285,21 +286,22 @@ class StockSyncEndpoint(models.Model):
                 endpoint._routing_rules(),
                 {criticality: endpoint._cadence(criticality) for criticality in CRITICALITY_KEYS},
                 endpoint.batch_interval,
+                endpoint.create_date,
             )
             for endpoint in self
         )
 
     @api.model
     def _routing_table(self, fingerprint=None):
-        """The routing entries of every active endpoint, for the fan-out of each capture.
+        """The routing entries of every active endpoint: for the fan-out of each
+        numbering, and for capture's look at whether one sends at once.
 
         Cached per worker, keyed on a fingerprint of the endpoints and their
         filter tables read in the caller's transaction (one small statement,
         or a column of another one: see :meth:`_routing_fingerprint_sql`):
         any change to an endpoint, committed or made in this transaction, gives
-        a new key, so a capture never routes with filters its own snapshot
-        does not show. Saves the six reads of endpoints and filters a capture
-        made before.
+        a new key, so nothing routes with filters its own snapshot does not
+        show. Saves the six reads of endpoints and filters each would make.
 
         :param str fingerprint: what :meth:`_routing_fingerprint_sql` gave in
             this transaction, after the last change to an endpoint (or the

@@ -6,7 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, str2bool
 
 from ..services import schema
-from ..services.bulk_insert import insert_rows_with_children
+from ..services.bulk_insert import insert_rows_listed
 from ..services.event_draft import EventDraft
 from ..services.loose_reference import LooseMany2one
 from .stock_sync_endpoint import ROUTING_FINGERPRINT_KEY
@@ -31,6 +31,23 @@ OPERATIONS = [
 ]
 
 CRITICALITIES = [("critical", "Critical"), ("standard", "Standard"), ("bulk", "Bulk")]
+
+
+def routing_facts(event_type, company_id, locations, categ_path):
+    """What endpoint filters look at (``stock.sync.endpoint._accepts``), once per event.
+
+    :param locations: ``(parent_path, warehouse id or None)`` of each location
+        the event names (and of those its ``routing`` adds).
+    :param categ_path: the product category's ``parent_path``, or None.
+    """
+    return {
+        "type": event_type,
+        "company_id": company_id,
+        "warehouse_ids": {warehouse_id for _path, warehouse_id in locations if warehouse_id},
+        # "/1/7/12/": endpoint filters look for "/<id>/" in it
+        "location_paths": [f"/{path or ''}" for path, _warehouse_id in locations],
+        "categ_path": f"/{categ_path or ''}",
+    }
 
 
 def iso_time(value):
@@ -93,9 +110,7 @@ class StockSyncEvent(models.Model):
     )
     # LooseMany2one: no foreign key (see services/loose_reference.py).
     location_id = LooseMany2one("stock.location", "From", readonly=True, index="btree_not_null")
-    location_dest_id = LooseMany2one(
-        "stock.location", "To", readonly=True, index="btree_not_null"
-    )
+    location_dest_id = LooseMany2one("stock.location", "To", readonly=True, index="btree_not_null")
     move_line_id = LooseMany2one(
         # indexed: corrections look up who received a line
         "stock.move.line",
@@ -105,6 +120,9 @@ class StockSyncEvent(models.Model):
     operation = fields.Selection(OPERATIONS, readonly=True)
     criticality = fields.Selection(CRITICALITIES, readonly=True)
     reference = fields.Char(readonly=True)
+    # What routing looks at besides the event's own locations, for the fan-out
+    # after commit: {"location_ids": [...], "endpoint_ids": [...]}; mostly empty.
+    routing = fields.Json(readonly=True)
     delivery_ids = fields.One2many("stock.sync.delivery", "event_id", readonly=True)
     payload_pretty = fields.Text("Payload (formatted)", compute="_compute_payload_pretty")
 
@@ -186,15 +204,17 @@ class StockSyncEvent(models.Model):
     @api.private
     @api.model
     def emit(self, event_type, drafts):
-        """Write inventory events, and their deliveries, in the current transaction.
+        """Write inventory events in the current transaction, for delivery after commit.
 
         The one door into the outbox for every module: it gives each event its
-        CloudEvents id and partition key (product and company), and fans it out
-        to the endpoints whose filters it passes. Nothing leaves before the
-        caller's transaction commits, nothing here touches the network, and no
-        lock is taken that another stock transaction could wait for: the
-        per-key ``sequence`` is given after commit by the dispatcher. Not
-        callable over RPC (``api.private``).
+        CloudEvents id and partition key (product and company), and writes it
+        with its place in the dispatcher's numbering queue, one row per event
+        and nothing else (the outbox pattern). After commit the dispatcher
+        numbers the event (the per-key ``sequence``) and fans it out to the
+        endpoints whose filters it passes, in its own short transaction
+        (``stock.sync.delivery._fan_out_numbered``). Nothing here touches the
+        network, and no lock is taken that another stock transaction could
+        wait for. Not callable over RPC (``api.private``).
 
         :param str event_type: the ``code`` of a ``stock.sync.event.type``
             record, e.g. ``"odoo.stock_sync.movement.v1"``; the record gives
@@ -223,7 +243,7 @@ class StockSyncEvent(models.Model):
                             problems="; ".join(problems[:5]),
                         )
                     )
-        rows, facts = [], []
+        rows = []
         for draft in drafts:
             product, company = draft.product, draft.company
             key = self._partition_key(product, company)
@@ -261,36 +281,20 @@ class StockSyncEvent(models.Model):
                     "operation": draft.operation,
                     "criticality": criticality,
                     "reference": draft.reference,
+                    "routing": self._routing_of(draft),
                 }
             )
-            locations = [draft.location_from, draft.location_to, *(draft.routing_locations or [])]
-            facts.append(
-                dict(
-                    self._routing_facts(event_type, company, locations, product.categ_id),
-                    endpoint_ids=draft.endpoint_ids,
-                )
-            )
-        # sudo: deliveries are technical rows fanned out whatever the acting user may read.
-        Delivery = self.env["stock.sync.delivery"].sudo()
-        # The deliveries name their event by its CloudEvents id, which the one
-        # INSERT of events and deliveries turns into the event's row id.
-        deliveries, realtime = Delivery._fan_out_plan(
-            [dict(row, id=row["event_uuid"]) for row in rows], facts
-        )
         Dispatcher = self.env["stock.sync.dispatcher"]
-        # One statement: the events, their deliveries, their place in the
-        # numbering queue, and the dispatch cron's trigger when one is due now.
-        ids, trigger_id = insert_rows_with_children(
+        realtime = self.env["stock.sync.delivery"]._due_at_once(
+            {row["criticality"] for row in rows}
+        )
+        # One statement: the events, their place in the numbering queue, and
+        # the dispatch cron's trigger when an endpoint sends as events come.
+        ids, trigger_id = insert_rows_listed(
             self.env.cr,
             self._table,
             rows,
             "event_uuid",
-            Delivery._table,
-            deliveries,
-            {
-                name: Delivery._fields[name].column_type[1]
-                for name in deliveries[:1] and deliveries[0]
-            },
             self.env.uid,
             id_table=self.env["stock.sync.numbering"]._table,
             also=Dispatcher._wake_up_insert() if realtime else None,
@@ -299,30 +303,28 @@ class StockSyncEvent(models.Model):
             Dispatcher._woken(trigger_id)
         return self.browse(ids)
 
+    @api.model
+    def _routing_of(self, draft):
+        """The ``routing`` column of a draft's event: None unless it routes on more."""
+        routing = {}
+        if draft.routing_locations:
+            routing["location_ids"] = draft.routing_locations.ids
+        if draft.endpoint_ids:
+            routing["endpoint_ids"] = sorted(draft.endpoint_ids)
+        return routing or None
+
     def _routing_facts_of(self):
         self.ensure_one()
+        locations = [loc for loc in (self.location_id, self.location_dest_id) if loc]
         return dict(
-            self._routing_facts(
+            routing_facts(
                 self.type,
-                self.company_id,
-                (self.location_id, self.location_dest_id),
-                self.product_categ_id,
+                self.company_id.id,
+                [(loc.parent_path, loc.warehouse_id.id) for loc in locations],
+                self.product_categ_id.parent_path,
             ),
             endpoint_ids=frozenset(),
         )
-
-    @api.model
-    def _routing_facts(self, event_type, company, locations, category):
-        """What endpoint filters look at, computed once per event."""
-        locations = [loc for loc in locations if loc]
-        return {
-            "type": event_type,
-            "company_id": company.id,
-            "warehouse_ids": {loc.warehouse_id.id for loc in locations if loc.warehouse_id},
-            # "/1/7/12/": endpoint filters look for "/<id>/" in it
-            "location_paths": [f"/{loc.parent_path or ''}" for loc in locations],
-            "categ_path": f"/{category.parent_path or ''}",
-        }
 
     @api.model
     def _capture_move_lines(self, move_lines, corrected=None):
@@ -341,8 +343,6 @@ class StockSyncEvent(models.Model):
         on_hand, fingerprint = move_lines._stock_sync_on_hand()
         now = fields.Datetime.now()
         recorded_at = iso_time(now)
-        corrections = move_lines.filtered(lambda line: line.id in corrected)
-        receivers = self._receivers_of_lines(corrections) if corrections else {}
         drafts = []
         for line in move_lines:
             data = line._stock_sync_event_data(on_hand, recorded_at)
@@ -363,12 +363,14 @@ class StockSyncEvent(models.Model):
                 data["correction"] = {"of_operation": data["operation"], "previous": previous}
                 data["operation"] = draft.operation = "correction"
                 data["occurred_at"], draft.occurred_at = recorded_at, now
+                # Its receivers (those of the line's earlier events) are looked
+                # up as it is fanned out, after commit.
                 draft.routing_locations = self.env["stock.location"].browse(
                     [previous["location_from"]["id"], previous["location_to"]["id"]]
                 )
-                draft.endpoint_ids = receivers.get(line.id, frozenset())
             drafts.append(draft)
-        # The routing fingerprint came with the on-hand figures: fan-out reads no more.
+        # The routing fingerprint came with the on-hand figures: the wake-up's look
+        # at the endpoints reads no more.
         events = self.with_context(**{ROUTING_FINGERPRINT_KEY: fingerprint}).emit(
             MOVEMENT_TYPE, drafts
         )
@@ -447,6 +449,9 @@ class StockSyncEvent(models.Model):
                 """
                 SELECT e.id, e.timestamp FROM stock_sync_event e
                  WHERE e.timestamp < (now() AT TIME ZONE 'UTC') - make_interval(days => %(days)s)
+                   -- one waiting for its number has no delivery yet: kept as long from its capture
+                   AND (e.sequence IS NOT NULL
+                        OR e.create_date < (now() AT TIME ZONE 'UTC') - make_interval(days => %(days)s))
                    AND (e.timestamp, e.id) > (%(after_time)s, %(after_id)s)
                    AND NOT EXISTS (
                        SELECT 1 FROM stock_sync_delivery d

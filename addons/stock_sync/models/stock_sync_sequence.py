@@ -4,6 +4,7 @@ from collections import Counter
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
+from odoo.tools import SQL, split_every
 
 _logger = logging.getLogger(__name__)
 
@@ -58,8 +59,9 @@ class StockSyncSequence(models.Model):
         Per key, in id order among those visible now; events that commit
         later get later numbers. The events come from ``stock.sync.numbering``
         (``emit`` lists each event there), whose rows are deleted here. Sets
-        the ``sequence`` column of the events and of their deliveries (the
-        CloudEvents ``sequence`` is added to the payload when it is sent).
+        the ``sequence`` column of the events and writes their deliveries
+        (``stock.sync.delivery._fan_out_numbered``; the CloudEvents
+        ``sequence`` is added to the payload when it is sent).
         Only one transaction numbers at a time (an advisory lock, tried;
         numbering never waits for it, an idle dispatcher may:
         ``_wait_for_numbering``). Returns how many events were
@@ -110,7 +112,6 @@ class StockSyncSequence(models.Model):
             # Only rows of events deleted meanwhile: look further, 0 means "none left".
             return self._number_new_events(limit)
         self.env["stock.sync.event"].invalidate_model(["sequence"])
-        self.env["stock.sync.delivery"].invalidate_model(["sequence"])
         return events
 
     @api.model
@@ -137,27 +138,12 @@ class StockSyncSequence(models.Model):
         ids = [row[0] for row in cr.fetchall()]
         if not ids:
             return None
-        # One lookup per listed id (the LIMIT keeps the subquery from being
-        # merged into a join): once ANALYZE has seen every event numbered (the
-        # steady state), the planner took "sequence IS NULL" for one row, walked
-        # the whole event table by its key and compared each row it kept with
-        # every listed id: 3.5 s for 10,000 events after a first backlog.
-        cr.execute(
-            """
-            SELECT e.id, e.partition_key
-              FROM unnest(%s::int[]) AS t(id)
-             CROSS JOIN LATERAL (
-                   SELECT s.id, s.partition_key FROM stock_sync_event s
-                    WHERE s.id = t.id AND s.sequence IS NULL
-                    LIMIT 1
-                   ) e
-             ORDER BY e.id
-            """,
-            (ids,),
-        )
-        rows = cr.fetchall()
-        if not rows:
+        # What the deliveries copy and route on comes with the key, and the
+        # endpoints' routing fingerprint with them: no statement more.
+        events, fingerprint = self._events_to_fan_out(ids)
+        if not events:
             return 0
+        rows = [(event["id"], event["partition_key"]) for event in events]
         counts = Counter(key for _id, key in rows)
         keys = list(counts)
         cr.execute(
@@ -188,12 +174,79 @@ class StockSyncSequence(models.Model):
             """,
             (event_ids, numbers),
         )
-        cr.execute(
-            """
-            UPDATE stock_sync_delivery d SET sequence = u.number
-              FROM unnest(%s::int[], %s::int[]) AS u(id, number)
-             WHERE d.event_id = u.id
-            """,
-            (event_ids, numbers),
-        )
+        # The deliveries come to be here, numbered: the stock transaction wrote
+        # the event alone.
+        for event, number in zip(events, numbers, strict=True):
+            event["sequence"] = number
+        self.env["stock.sync.delivery"]._fan_out_numbered(events, fingerprint)
         return len(rows)
+
+    @api.model
+    def _events_to_fan_out(self, ids):
+        """The unnumbered events among ``ids`` (list of event ids), as the
+        fan-out reads them, and the endpoints' routing fingerprint, in one
+        statement: ``([dict], fingerprint)``, the events in id order (see
+        ``stock.sync.delivery._fan_out_numbered`` for their keys); the
+        fingerprint is None when there is no such event.
+
+        Each event is one lookup by id (the LIMIT keeps the subquery from
+        being merged into a join): once ANALYZE has seen every event
+        numbered (the steady state), the planner took "sequence IS NULL" for
+        one row, walked the whole event table by its key and compared each
+        row it kept with every listed id: 3.5 s for 10,000 events after a
+        first backlog.
+        """
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT e.*, f.fingerprint
+              FROM (SELECT %(fingerprint)s AS fingerprint) AS f
+             CROSS JOIN unnest(%(ids)s::int[]) AS t(id)
+             CROSS JOIN LATERAL (
+                   SELECT s.id, s.partition_key, s.type, s.company_id, s.product_id,
+                          s.move_line_id, s.operation, s.criticality, s."timestamp",
+                          s.create_date, s.routing,
+                          l.parent_path AS from_path, l.warehouse_id AS from_warehouse,
+                          ld.parent_path AS to_path, ld.warehouse_id AS to_warehouse,
+                          c.parent_path AS categ_path
+                     FROM stock_sync_event s
+                     LEFT JOIN stock_location l ON l.id = s.location_id
+                     LEFT JOIN stock_location ld ON ld.id = s.location_dest_id
+                     LEFT JOIN product_category c ON c.id = s.product_categ_id
+                    WHERE s.id = t.id AND s.sequence IS NULL
+                    LIMIT 1
+                   ) e
+             ORDER BY e.id
+            """,
+                # sudo: the fan-out routes with every company's endpoints.
+                fingerprint=self.env["stock.sync.endpoint"].sudo()._routing_fingerprint_sql(),
+                ids=list(ids),
+            )
+        )
+        events = self.env.cr.dictfetchall()
+        fingerprint = events[0].pop("fingerprint") if events else None
+        for event in events[1:]:
+            del event["fingerprint"]
+        return events, fingerprint
+
+    @api.model
+    def _waiting_events_for(self, endpoint_ids):
+        """Ids of the committed events not numbered yet that the dispatcher will
+        send to one of ``endpoint_ids`` (list of ``stock.sync.endpoint`` ids):
+        in flight to them, with no delivery yet. Reads the numbering queue
+        (seconds of events), writes nothing."""
+        if not endpoint_ids:
+            return []
+        self.env.cr.execute("SELECT id FROM stock_sync_numbering ORDER BY id")
+        listed = [row[0] for row in self.env.cr.fetchall()]
+        wanted, waiting = set(endpoint_ids), set()
+        Delivery = self.env["stock.sync.delivery"]
+        # In chunks: a dispatcher that was down leaves a long list.
+        for ids in split_every(10000, listed, list):
+            events, fingerprint = self._events_to_fan_out(ids)
+            waiting.update(
+                row["event_id"]
+                for row in Delivery._fan_out_rows_of(events, fingerprint)
+                if row["endpoint_id"] in wanted
+            )
+        return sorted(waiting)

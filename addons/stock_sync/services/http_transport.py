@@ -52,7 +52,9 @@ def check_url(url, allow_local=True):
     Private ranges (10/8, 172.16/12, 192.168/16, fc00::/7) stay allowed: that
     is where on-premises WMS and MES live. The message never quotes the URL.
     """
-    error = "The endpoint URL must be an absolute http:// or https:// URL with a valid host and port."
+    error = (
+        "The endpoint URL must be an absolute http:// or https:// URL with a valid host and port."
+    )
     try:
         parts = urlsplit(url or "")
         port = parts.port  # raises ValueError for a port out of range

@@ -1,4 +1,5 @@
 from . import test_capture
+from . import test_fan_out_after_commit
 from . import test_routing
 from . import test_routing_cache
 from . import test_security

@@ -545,6 +545,15 @@ class StockSyncCase(OutboxAssertions, TransactionCase):
         self.env.invalidate_all()
 
     def events_of(self, records):
+        """The events of pickings or productions, numbered and fanned out as the
+        dispatcher leaves them after commit (their deliveries are written then)."""
+        self.number_events()
+        return self.written_events_of(records)
+
+    def written_events_of(self, records):
+        """The events of pickings or productions as their transaction wrote them:
+        not numbered yet, without deliveries."""
+        self.env.flush_all()
         return self.env["stock.sync.event"].search(
             [("move_line_id", "in", records.move_line_ids.ids)], order="id"
         )

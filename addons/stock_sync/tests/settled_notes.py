@@ -28,8 +28,8 @@ class SettledNotesCase(StockSyncCase):
             for n in range(count)
         ]
         events = self.Event.emit(TEST_NOTE_TYPE, drafts)
-        self.env.flush_all()
-        # Numbered here whether or not emit numbers them: the purge reads key order.
+        self.number_events()  # their deliveries are written as they are numbered
+        # Numbered 1, 2, ... here, whatever came before in the key: the purge reads key order.
         self.env.cr.execute(
             """
             UPDATE stock_sync_delivery d SET sequence = e.rank

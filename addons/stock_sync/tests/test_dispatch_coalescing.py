@@ -54,14 +54,16 @@ class TestDispatchCoalescing(OutboxDeliveryCase):
         # What is left of the window: the receipt in between took some of it.
         wait = self.waits[1]
         self.assertGreater(wait, 0.0)
-        self.assertLessEqual(wait, 1.0)
+        # At most the window grown to its most (2.5 times, at most 2 s): the
+        # first run's numbering and fan-out in a test transaction can last long.
+        self.assertLessEqual(wait, 2.0)
         self.assertGreaterEqual(time.monotonic() - started, wait, "and the run waited it")
 
     def test_a_run_after_the_window_starts_at_once(self):
         self.set_window("100")
         self.receive([(self.product, 1)])
         self.assertEqual(self.cron_run(), 1)
-        time.sleep(0.15)
+        time.sleep(0.3)  # past the window, even grown to its most (2.5 times)
         self.receive([(self.product, 2)])
         self.assertEqual(self.cron_run(), 1)
         self.assertEqual(self.waits, [0.0, 0.0])

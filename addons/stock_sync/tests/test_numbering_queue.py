@@ -17,9 +17,10 @@ class TestNumberingQueue(OutboxDeliveryCase):
         return [row[0] for row in self.env.cr.fetchall()]
 
     def test_emit_lists_events_and_numbering_takes_them_off(self):
-        events = self.events_of(self.receive([(self.product, 1), (self.carton, 2)]))
+        events = self.written_events_of(self.receive([(self.product, 1), (self.carton, 2)]))
         self.assertEqual(self._queued(events), sorted(events.ids))
         self.assertFalse(any(events.mapped("sequence")))
+        self.assertFalse(events.delivery_ids, "written as they are numbered")
         self.assertEqual(self.number_events(), 2)
         self.assertEqual(self._queued(events), [])
         self.assertTrue(all(events.mapped("sequence")))
@@ -73,8 +74,14 @@ class TestNumberingQueue(OutboxDeliveryCase):
         )
         keys = set(self.env.cr.fetchall())
         loose = {
-            "stock_sync_event": ("location_id", "location_dest_id", "move_line_id",
-                                 "product_categ_id", "create_uid", "write_uid"),
+            "stock_sync_event": (
+                "location_id",
+                "location_dest_id",
+                "move_line_id",
+                "product_categ_id",
+                "create_uid",
+                "write_uid",
+            ),
             "stock_sync_delivery": ("company_id", "product_id", "create_uid", "write_uid"),
         }
         for table, columns in loose.items():
@@ -104,11 +111,15 @@ class TestNumberingQueue(OutboxDeliveryCase):
             {"name": "Loose", "is_storable": True, "categ_id": category.id}
         )
         user = self.env["res.users"].create(
-            {"name": "Passing", "login": "passing-stock-user",
-             "groups_id": [(6, 0, [self.env.ref("stock.group_stock_user").id])]}
+            {
+                "name": "Passing",
+                "login": "passing-stock-user",
+                "groups_id": [(6, 0, [self.env.ref("stock.group_stock_user").id])],
+            }
         )
         lot = self.env["stock.lot"].create({"name": "L-LOOSE", "product_id": product.id})
         lot.with_user(user).write({"ref": "R-1"})  # a lot event, written by that user
+        self.number_events()  # its delivery is written then
         events = self.env["stock.sync.event"].search([("lot_id", "=", lot.id)])
         self.assertTrue(events.delivery_ids)
         self.assertEqual(events.product_categ_id, category)
@@ -121,9 +132,10 @@ class TestNumberingQueue(OutboxDeliveryCase):
         self.assertFalse(events.product_categ_id)
         self.assertEqual(events._routing_facts_of()["categ_path"], "/")
 
+        # The dispatcher wrote the deliveries, as it numbered the event.
+        self.assertEqual(events.delivery_ids.create_uid.ids, [self.env.uid])
         user.unlink()
         self.assertFalse(events.create_uid)
-        self.assertFalse(events.delivery_ids.create_uid)
 
         lot.unlink()
         product.product_tmpl_id.unlink()  # the variant goes through the database's "cascade"

@@ -27,6 +27,7 @@ class TestSecurity(StockSyncCase):
         self.assertIn(self.env.ref("stock_sync.menu_stock_sync_exception_queue").id, visible)
         self.assertNotIn(self.env.ref("stock_sync.menu_stock_sync_endpoint").id, visible)
         self.receive([(self.product, 1)])
+        self.number_events()  # its delivery is written then
         deliveries = self.env["stock.sync.delivery"].with_user(self.sync_user).search([])
         self.assertTrue(deliveries)
         endpoint = self.endpoint.with_user(self.sync_user)
@@ -113,7 +114,7 @@ class TestSecurity(StockSyncCase):
     def test_neutralize_deactivates_endpoints(self):
         sql = (Path(__file__).resolve().parent.parent / "data" / "neutralize.sql").read_text()
         self.receive([(self.product, 1)])
-        self.env.flush_all()
+        self.number_events()  # its delivery is written then
         self.env.cr.execute(sql)
         self.env.invalidate_all()
         self.assertFalse(self.endpoint.active)

@@ -19,6 +19,7 @@ class TestKpiCompanies(StockSyncCase):
         super().setUp()
         for qty in (1, 2, 3, 4):
             self.receive([(self.product, qty)])
+        self.number_events()  # their deliveries are written then
         deliveries = self.env["stock.sync.delivery"].search(
             [("endpoint_id", "=", self.endpoint.id)], order="sequence"
         )

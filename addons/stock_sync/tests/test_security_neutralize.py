@@ -18,7 +18,7 @@ class TestNeutralize(StockSyncCase):
         secrets = self.endpoint.secret_ids
         self.assertEqual(len(secrets), 2)
         self.receive([(self.product, 1)])
-        self.env.flush_all()
+        self.number_events()  # its delivery is written then
         self.env.cr.execute(NEUTRALIZE.read_text())
         self.env.invalidate_all()
         self.assertFalse(self.endpoint.active)

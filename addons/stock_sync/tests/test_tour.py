@@ -49,6 +49,9 @@ class TestExceptionQueueTour(HttpCase):
         picking.action_confirm()
         picking.move_ids.write({"quantity": 5, "picked": True})
         picking.button_validate()
+        # Numbered as the dispatcher does after commit: its deliveries are written then.
+        self.env.flush_all()
+        self.env["stock.sync.sequence"]._number_new_events()
         event = self.env["stock.sync.event"].search(
             [("move_line_id", "in", picking.move_line_ids.ids)]
         )

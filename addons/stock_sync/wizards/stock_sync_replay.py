@@ -39,11 +39,19 @@ class StockSyncReplay(models.TransientModel):
         endpoint.check_access("write")
         rules = endpoint._routing_rules()
         Event, Delivery = self.env["stock.sync.event"], self.env["stock.sync.delivery"]
-        domain = [("timestamp", ">=", self.date_from), ("timestamp", "<=", self.date_to)]
+        # Numbered events: one still waiting for its number (a second or so)
+        # is fanned out as it is numbered, to this endpoint too if it matches.
+        domain = [
+            ("timestamp", ">=", self.date_from),
+            ("timestamp", "<=", self.date_to),
+            ("sequence", "!=", False),
+        ]
         matched = created = resent = 0
         last_id = 0
         while True:
-            events = Event.search(domain + [("id", ">", last_id)], order="id", limit=self._chunk_size)
+            events = Event.search(
+                domain + [("id", ">", last_id)], order="id", limit=self._chunk_size
+            )
             if not events:
                 break
             last_id = events[-1].id

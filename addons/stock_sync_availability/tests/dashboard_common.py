@@ -58,6 +58,8 @@ class DashboardScenario:
             picking.move_ids.write({"quantity": 1, "picked": True})
             picking.button_validate()
             cls.env.flush_all()
+            # Numbered as the dispatcher does after commit: its delivery is written then.
+            cls.env["stock.sync.sequence"].sudo()._number_new_events()
             return Delivery.search(
                 [
                     ("event_id.move_line_id", "in", picking.move_line_ids.ids),
@@ -115,6 +117,7 @@ class DashboardScenario:
         cls.set_on_hand(cls.product, 10)
         # the two counts above are movements too: pending for the endpoint, in its backlog
         cls.env.flush_all()
+        cls.env["stock.sync.sequence"].sudo()._number_new_events()
         cls.counted = (
             Delivery.search(
                 [

@@ -447,13 +447,18 @@ class StockSyncReconciliation(models.Model):
             .sudo()
             .get_param("stock_sync_reconciliation.approval_value", "1000")
         )
+        endpoint_ids = self._endpoint_ids()
         return cmp.CompareParams(
             run_id=self.id,
             company_id=self.company_id.id,
             as_of=self.as_of,
             location_ids=self._scope_location_ids(),
             buckets=self._location_buckets(),
-            endpoint_ids=self._endpoint_ids(),
+            endpoint_ids=endpoint_ids,
+            # sudo: the outbox's numbering queue is technical; only event ids leave it.
+            waiting_event_ids=self.env["stock.sync.sequence"]
+            .sudo()
+            ._waiting_events_for(endpoint_ids),
             backend_id=self.backend_id.id or None,
             full_snapshot=self.full_snapshot,
             default_value_threshold=threshold,

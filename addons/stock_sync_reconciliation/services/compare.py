@@ -112,7 +112,8 @@ class CompareParams:
     them is not looked at); ``buckets``: {location id: bucket} for the
     locations that are a hold bucket (the rest are ``available``);
     ``endpoint_ids``: the outbox endpoints that send to the backend (empty:
-    no event is in flight); ``product_ids``: None for a full snapshot, else
+    no event is in flight); ``waiting_event_ids``: events bound for them that
+    the dispatcher has not numbered yet (so without delivery); ``product_ids``: None for a full snapshot, else
     only these products are compared; ``default_value_threshold``: the value
     at cost from which a difference needs a manager when no tolerance rule
     says otherwise.
@@ -124,6 +125,7 @@ class CompareParams:
     location_ids: list
     buckets: dict = field(default_factory=dict)
     endpoint_ids: list = field(default_factory=list)
+    waiting_event_ids: list = field(default_factory=list)
     backend_id: int = None
     full_snapshot: bool = True
     default_value_threshold: float = 1000.0
@@ -359,6 +361,7 @@ def compare(cr, params, progress=None):
         "as_of": params.as_of,
         "locations": list(params.location_ids),
         "endpoints": list(params.endpoint_ids),
+        "waiting": list(params.waiting_event_ids),
         "full": params.full_snapshot,
         "eps": EPSILON,
         "threshold": params.default_value_threshold,
@@ -512,7 +515,8 @@ def _snapshot_stock(cr, args):
 
 def _in_flight(cr, args):
     """recon_flight: per key, the net quantity of events done by T that the system had not
-    acknowledged by T (a delivery to one of its endpoints not delivered, or delivered later)."""
+    acknowledged by T (a delivery to one of its endpoints not delivered, or delivered later,
+    or bound for them and not numbered yet: ``waiting``)."""
     cr.execute(
         """
         DROP TABLE IF EXISTS recon_flight;
@@ -527,6 +531,17 @@ def _in_flight(cr, args):
                -- as_of has whole seconds: an acknowledgement within its second is before it
                AND (d.state <> 'delivered' OR date_trunc('second', d.delivered_at) > %(as_of)s)
                AND d.state <> 'cancelled'
+               AND e.type = %(movement)s AND e.timestamp <= %(as_of)s
+               AND e.company_id = %(company)s AND e.product_id IS NOT NULL
+               AND e.operation <> 'correction'
+             UNION
+            -- Committed, not numbered yet, bound for the backend: no delivery
+            -- yet (the dispatcher writes them as it numbers, within a second or so).
+            SELECT e.id, e.product_id, e.location_id, e.location_dest_id,
+                   COALESCE(e.lot_id, 0) AS lot_id,
+                   (e.payload->'data'->>'quantity')::numeric AS qty
+              FROM stock_sync_event e
+             WHERE e.id = ANY(%(waiting)s)
                AND e.type = %(movement)s AND e.timestamp <= %(as_of)s
                AND e.company_id = %(company)s AND e.product_id IS NOT NULL
                AND e.operation <> 'correction'
