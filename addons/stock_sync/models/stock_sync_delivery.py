@@ -273,24 +273,49 @@ class StockSyncDelivery(models.Model):
 
         :param events: the events just numbered, in id order: dicts of their
             columns ``id``, ``sequence``, ``type``, ``partition_key``,
-            ``company_id``, ``product_id``, ``move_line_id``, ``operation``,
-            ``criticality``, ``timestamp``, ``create_date`` and ``routing``,
-            and of what routing reads of their locations and category:
-            ``from_path``, ``from_warehouse``, ``to_path``, ``to_warehouse``
-            (None for a location the event does not name) and ``categ_path``.
+            ``company_id``, ``product_id``, ``product_categ_id``,
+            ``location_id``, ``location_dest_id``, ``move_line_id``,
+            ``operation``, ``criticality``, ``timestamp``, ``create_date``
+            and ``routing``.
         :param str fingerprint: the endpoints' routing fingerprint, read in
             this transaction (``stock.sync.endpoint._routing_fingerprint_sql``).
         :returns: the number of deliveries written.
         """
         rows = self._fan_out_rows_of(events, fingerprint)
-        # A delivery that exists already (written by capture before 18.0.1.5.0)
-        # only gets its number.
-        insert_rows(
-            self.env.cr,
-            self._table,
-            rows,
-            self.env.uid,
-            on_conflict="(event_id, endpoint_id) DO UPDATE SET sequence = EXCLUDED.sequence",
+        if not rows:
+            return 0
+        captured = {event["id"]: event["create_date"] for event in events}
+        # What a delivery copies of its event is read from the event, by id:
+        # three arrays as parameters whatever the number of rows (a VALUES
+        # list of every column cost three times the insert itself to build,
+        # send and parse for a step of 10,000). A real-time delivery is due
+        # from the capture: its next_attempt_at is the event's create_date.
+        self.env.cr.execute(
+            """
+            INSERT INTO stock_sync_delivery
+                   (event_id, endpoint_id, next_attempt_at, company_id, product_id,
+                    partition_key, sequence, criticality, operation, event_type, event_time,
+                    state, attempts, send_alone, create_uid, write_uid, create_date, write_date)
+            SELECT u.event_id, u.endpoint_id, COALESCE(u.next_attempt_at, e.create_date),
+                   e.company_id, e.product_id, e.partition_key, e.sequence, e.criticality,
+                   e.operation, e.type, e."timestamp", %(pending)s, 0, FALSE,
+                   %(uid)s, %(uid)s, (now() AT TIME ZONE 'UTC'), (now() AT TIME ZONE 'UTC')
+              FROM unnest(%(events)s::int[], %(endpoints)s::int[], %(next)s::timestamp[])
+                   AS u(event_id, endpoint_id, next_attempt_at)
+              JOIN stock_sync_event e ON e.id = u.event_id
+            """,
+            {
+                "pending": PENDING,
+                "uid": self.env.uid,
+                "events": [row["event_id"] for row in rows],
+                "endpoints": [row["endpoint_id"] for row in rows],
+                "next": [
+                    None
+                    if row["next_attempt_at"] == captured[row["event_id"]]
+                    else row["next_attempt_at"]
+                    for row in rows
+                ],
+            },
         )
         self.invalidate_model()
         return len(rows)
@@ -305,20 +330,33 @@ class StockSyncDelivery(models.Model):
         if not table or not events:
             return []
         Event = self.env["stock.sync.event"].sudo()
-        # Locations a routing adds (a corrected line's former ones): rare, read apart.
-        added = (
-            self.env["stock.location"]
-            .sudo()
-            .browse(
-                {
-                    location_id
-                    for event in events
-                    for location_id in (event["routing"] or {}).get("location_ids", ())
-                }
+        location_ids = {
+            location_id
+            for event in events
+            for location_id in (
+                event["location_id"],
+                event["location_dest_id"],
+                *(event["routing"] or {}).get("location_ids", ()),
             )
-            .exists()
+            if location_id
+        }
+        # The few locations and categories of a step, read once, in one statement
+        # (joined to each event, they were three lookups more per event).
+        self.env.cr.execute(
+            """
+            SELECT 'location', id, parent_path, warehouse_id FROM stock_location WHERE id = ANY(%s)
+             UNION ALL
+            SELECT 'category', id, parent_path, NULL FROM product_category WHERE id = ANY(%s)
+            """,
+            (
+                list(location_ids),
+                list({event["product_categ_id"] for event in events} - {None}),
+            ),
         )
-        added_facts = {loc.id: (loc.parent_path, loc.warehouse_id.id) for loc in added}
+        paths = {
+            (kind, record_id): (path, warehouse)
+            for kind, record_id, path, warehouse in self.env.cr.fetchall()
+        }
         corrected_lines = {
             event["move_line_id"]
             for event in events
@@ -337,21 +375,19 @@ class StockSyncDelivery(models.Model):
             endpoint_ids = frozenset(routing.get("endpoint_ids", ()))
             if line_id in corrected_lines:
                 endpoint_ids |= receivers.get(line_id, frozenset()) | planned.get(line_id, set())
+            # A location or category deleted since is not routed on (loose references).
             locations = [
-                (event[path], event[warehouse])
-                for path, warehouse in (
-                    ("from_path", "from_warehouse"),
-                    ("to_path", "to_warehouse"),
+                paths[key]
+                for key in (
+                    ("location", event["location_id"]),
+                    ("location", event["location_dest_id"]),
+                    *(("location", location_id) for location_id in routing.get("location_ids", ())),
                 )
-                if event[path] is not None
+                if key in paths
             ]
-            locations += [
-                added_facts[location_id]
-                for location_id in routing.get("location_ids", ())
-                if location_id in added_facts
-            ]
+            category = paths.get(("category", event["product_categ_id"]), (None, None))
             facts = dict(
-                routing_facts(event["type"], event["company_id"], locations, event["categ_path"]),
+                routing_facts(event["type"], event["company_id"], locations, category[0]),
                 endpoint_ids=endpoint_ids,
             )
             # An endpoint gets what was captured after it was created.

@@ -204,15 +204,10 @@ class StockSyncSequence(models.Model):
              CROSS JOIN unnest(%(ids)s::int[]) AS t(id)
              CROSS JOIN LATERAL (
                    SELECT s.id, s.partition_key, s.type, s.company_id, s.product_id,
+                          s.product_categ_id, s.location_id, s.location_dest_id,
                           s.move_line_id, s.operation, s.criticality, s."timestamp",
-                          s.create_date, s.routing,
-                          l.parent_path AS from_path, l.warehouse_id AS from_warehouse,
-                          ld.parent_path AS to_path, ld.warehouse_id AS to_warehouse,
-                          c.parent_path AS categ_path
+                          s.create_date, s.routing
                      FROM stock_sync_event s
-                     LEFT JOIN stock_location l ON l.id = s.location_id
-                     LEFT JOIN stock_location ld ON ld.id = s.location_dest_id
-                     LEFT JOIN product_category c ON c.id = s.product_categ_id
                     WHERE s.id = t.id AND s.sequence IS NULL
                     LIMIT 1
                    ) e

@@ -16,13 +16,11 @@ CHUNK = 1000
 NOW = "(now() AT TIME ZONE 'UTC')"
 
 
-def insert_rows(cr, table, rows, uid, on_conflict=None):
+def insert_rows(cr, table, rows, uid):
     """Insert ``rows`` (dicts with the same keys) into ``table``; return their ids in order.
 
     dict and list values are stored as jsonb. The ORM's log columns are
-    filled like a create would. ``on_conflict``: the text after ``ON
-    CONFLICT`` (a constant of the caller's, never user input), e.g.
-    ``"(a, b) DO UPDATE SET c = EXCLUDED.c"``.
+    filled like a create would.
     """
     if not rows:
         return []
@@ -43,8 +41,7 @@ def insert_rows(cr, table, rows, uid, on_conflict=None):
                 (uid, uid, SQL("(now() AT TIME ZONE 'UTC')"), SQL("(now() AT TIME ZONE 'UTC')"))
             )
         values = SQL(", ".join([row_code] * len(chunk)), *params)
-        conflict = SQL(f" ON CONFLICT {on_conflict}") if on_conflict else SQL()
-        cr.execute(SQL("%s%s%s RETURNING id", head, values, conflict))
+        cr.execute(SQL("%s%s RETURNING id", head, values))
         ids.extend(row_id for (row_id,) in cr.fetchall())
     return ids
 

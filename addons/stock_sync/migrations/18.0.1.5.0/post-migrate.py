@@ -1,10 +1,10 @@
 """18.0.1.5.0: deliveries are written as events are numbered, not by capture.
 
 Events written before the update and not numbered yet have their deliveries
-already. Their ``routing`` names those endpoints, so that the numbering
-fans them out to them again: it then only gives the existing deliveries
-their number (``ON CONFLICT ... DO UPDATE``), even where an endpoint's
-filters changed since.
+already, waiting for the number (no claim takes a delivery without one).
+Their endpoints go into the event's ``routing``, and the deliveries are
+deleted: the numbering writes them again, numbered, to those endpoints
+even where an endpoint's filters changed since.
 """
 
 
@@ -18,5 +18,12 @@ def migrate(cr, version):
                   JOIN stock_sync_delivery d ON d.event_id = n.id
                  GROUP BY d.event_id) d
          WHERE e.id = d.event_id
+        """
+    )
+    cr.execute(
+        """
+        DELETE FROM stock_sync_delivery d
+         USING stock_sync_numbering n
+         WHERE d.event_id = n.id AND d.sequence IS NULL
         """
     )
