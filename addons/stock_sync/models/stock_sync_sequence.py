@@ -90,20 +90,24 @@ class StockSyncSequence(models.Model):
         # stale planner statistics during a burst: the planner chose scans of a
         # whole table, or an index scan per row over all the chunk's ids, once
         # per chunk). Only for these statements of this transaction.
-        planner = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")
+        # JIT off too: a table without a usable index (the endpoints, read for
+        # the routing fingerprint) then costs 10^10 to the planner, which made
+        # PostgreSQL JIT-compile the statement, 200 ms of CPU for a 1 ms query.
+        planner = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin", "jit")
         # Saved (the subquery runs first), then set, in one statement.
         cr.execute(
             "SELECT saved.*, set_config(%s, 'off', true), set_config(%s, 'off', true),"
-            " set_config(%s, 'off', true)"
-            " FROM (SELECT current_setting(%s), current_setting(%s), current_setting(%s)"
-            " OFFSET 0) AS saved",
+            " set_config(%s, 'off', true), set_config(%s, 'off', true)"
+            " FROM (SELECT current_setting(%s), current_setting(%s), current_setting(%s),"
+            " current_setting(%s) OFFSET 0) AS saved",
             planner + planner,
         )
-        saved = cr.fetchone()[:3]
+        saved = cr.fetchone()[:4]
         events = self._number_listed(limit, first)
         # (On an error the transaction is rolled back, and the settings with it.)
         cr.execute(
-            "SELECT set_config(%s, %s, true), set_config(%s, %s, true), set_config(%s, %s, true)",
+            "SELECT set_config(%s, %s, true), set_config(%s, %s, true), set_config(%s, %s, true),"
+            " set_config(%s, %s, true)",
             [value for pair in zip(planner, saved, strict=True) for value in pair],
         )
         if events is None:
