@@ -21,9 +21,10 @@ from contextlib import contextmanager
 from unittest.mock import patch
 
 import jsonschema
+import psycopg2
 import requests
 
-from odoo import Command, fields
+from odoo import Command, fields, sql_db
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tests.common import _super_send
 from odoo.tools import float_compare
@@ -423,12 +424,24 @@ class StockSyncCase(OutboxAssertions, TransactionCase):
                 "default_code": "RES-1",
             }
         )
-        cls.endpoint = cls.env["stock.sync.endpoint"].create(
-            {
-                "name": "Test WMS",
-                "url": "http://127.0.0.1:9/events",
-                "secret_ids": [Command.create({})],
-            }
+        cls.endpoint = cls.new_endpoint("Test WMS")
+
+    def cron_listener(self):
+        """A connection listening where Odoo's cron workers do (``LISTEN cron_trigger``
+        on the ``postgres`` database), closed at the end of the test."""
+        _dbname, params = sql_db.connection_info_for("postgres")
+        listener = psycopg2.connect(**params)
+        self.addCleanup(listener.close)
+        listener.autocommit = True
+        listener.cursor().execute("LISTEN cron_trigger")
+        return listener
+
+    @classmethod
+    def new_endpoint(cls, name, url="http://127.0.0.1:9/events", **values):
+        """An active endpoint with one signing secret; ``values``: its filters,
+        cadences... Never contacted unless a test serves ``url``."""
+        return cls.env["stock.sync.endpoint"].create(
+            {"name": name, "url": url, "secret_ids": [Command.create({})], **values}
         )
 
     @classmethod

@@ -22,16 +22,6 @@ class TestCorrectionRouting(StockSyncCase):
         )
         cls.warehouse_2 = cls.env["stock.warehouse"].create({"name": "Second", "code": "WH2"})
 
-    def _endpoint(self, name, **filters):
-        return self.env["stock.sync.endpoint"].create(
-            {
-                "name": name,
-                "url": "http://127.0.0.1:9/events",
-                "secret_ids": [Command.create({})],
-                **filters,
-            }
-        )
-
     def _receive_into(self, destination, product, qty):
         picking_type = destination.warehouse_id.in_type_id
         picking = self._picking(
@@ -50,8 +40,8 @@ class TestCorrectionRouting(StockSyncCase):
         return events.delivery_ids.endpoint_id
 
     def test_location_filter_gets_the_correction_that_moves_out_of_it(self):
-        shelf_1 = self._endpoint("Shelf 1", location_ids=[Command.set(self.shelf.ids)])
-        shelf_2 = self._endpoint("Shelf 2", location_ids=[Command.set(self.shelf_2.ids)])
+        shelf_1 = self.new_endpoint("Shelf 1", location_ids=[Command.set(self.shelf.ids)])
+        shelf_2 = self.new_endpoint("Shelf 2", location_ids=[Command.set(self.shelf_2.ids)])
         picking = self._receive_into(self.shelf, self.product, 5)
         receipt = self.events_of(picking)
         self.assertEqual(self._endpoints_of(receipt), self.endpoint | shelf_1)
@@ -63,8 +53,8 @@ class TestCorrectionRouting(StockSyncCase):
             self.assertOutboxMatchesStockLedger(endpoint=endpoint)
 
     def test_warehouse_filter_gets_the_correction_that_moves_to_another_warehouse(self):
-        first = self._endpoint("WH", warehouse_ids=[Command.set(self.warehouse.ids)])
-        second = self._endpoint("WH2", warehouse_ids=[Command.set(self.warehouse_2.ids)])
+        first = self.new_endpoint("WH", warehouse_ids=[Command.set(self.warehouse.ids)])
+        second = self.new_endpoint("WH2", warehouse_ids=[Command.set(self.warehouse_2.ids)])
         picking = self._receive_into(self.warehouse_2.lot_stock_id, self.product, 5)
         receipt = self.events_of(picking)
         self.assertEqual(self._endpoints_of(receipt), self.endpoint | second)
@@ -75,8 +65,10 @@ class TestCorrectionRouting(StockSyncCase):
             self.assertOutboxMatchesStockLedger(endpoint=endpoint)
 
     def test_category_and_company_filters_keep_receiving_the_lines_they_received(self):
-        critical = self._endpoint("APIs", product_categ_ids=[Command.set(self.categ_critical.ids)])
-        company = self._endpoint("Company", filter_company_ids=[Command.set(self.company.ids)])
+        critical = self.new_endpoint(
+            "APIs", product_categ_ids=[Command.set(self.categ_critical.ids)]
+        )
+        company = self.new_endpoint("Company", filter_company_ids=[Command.set(self.company.ids)])
         picking = self._receive_into(self.stock, self.product, 5)
         receipt = self.events_of(picking)
         self.assertEqual(self._endpoints_of(receipt), self.endpoint | critical | company)

@@ -3,9 +3,6 @@
 import select
 import time
 
-import psycopg2
-
-from odoo import sql_db
 from odoo.tests import tagged
 
 from ..services import cron_wakeup
@@ -14,15 +11,6 @@ from .common import StockSyncCase
 
 @tagged("post_install", "-at_install")
 class TestDeliveryWakeup(StockSyncCase):
-    def _cron_listener(self):
-        """A connection listening where Odoo's cron workers do."""
-        _dbname, params = sql_db.connection_info_for("postgres")
-        listener = psycopg2.connect(**params)
-        self.addCleanup(listener.close)
-        listener.autocommit = True
-        listener.cursor().execute("LISTEN cron_trigger")
-        return listener
-
     def _notified_at(self, listener, count, timeout):
         """Monotonic times of the first ``count`` notifications for this database."""
         times, deadline = [], time.monotonic() + timeout
@@ -43,7 +31,7 @@ class TestDeliveryWakeup(StockSyncCase):
         nothing and schedules nothing. The second wake-up must come anyway,
         not 60 s later at the workers' poll.
         """
-        listener = self._cron_listener()
+        listener = self.cron_listener()
         start = time.monotonic()
         cron_wakeup.notify_cron_workers_later(self.env.cr.dbname, 0.5)
         cron_wakeup.notify_cron_workers_later(self.env.cr.dbname, 1.2)
@@ -56,7 +44,7 @@ class TestDeliveryWakeup(StockSyncCase):
         self.assertLess(times[1], 2.5, "the later one comes when due, not at the next poll")
 
     def test_an_earlier_wake_up_comes_before_a_pending_later_one(self):
-        listener = self._cron_listener()
+        listener = self.cron_listener()
         start = time.monotonic()
         cron_wakeup.notify_cron_workers_later(self.env.cr.dbname, 1.5)
         cron_wakeup.notify_cron_workers_later(self.env.cr.dbname, 0.3)

@@ -21,13 +21,8 @@ class TestFanOutAfterCommit(StockSyncCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.bulk_only = cls.env["stock.sync.endpoint"].create(
-            {
-                "name": "Packaging WMS",
-                "url": "http://127.0.0.1:9/packaging",
-                "secret_ids": [Command.create({})],
-                "product_categ_ids": [Command.set(cls.categ_bulk.ids)],
-            }
+        cls.bulk_only = cls.new_endpoint(
+            "Packaging WMS", product_categ_ids=[Command.set(cls.categ_bulk.ids)]
         )
         # Configured an hour ago (a test's records share its transaction's clock).
         cls.env.flush_all()
@@ -85,13 +80,7 @@ class TestFanOutAfterCommit(StockSyncCase):
         # The capture committed a second before the endpoint was created; the
         # numbering comes after both.
         self._backdate(events, 1)
-        late = self.env["stock.sync.endpoint"].create(
-            {
-                "name": "Late WMS",
-                "url": "http://127.0.0.1:9/late",
-                "secret_ids": [Command.create({})],
-            }
-        )
+        late = self.new_endpoint("Late WMS")
         self.number_events()
         self.assertEqual(events.delivery_ids.endpoint_id, self.endpoint | self.bulk_only)
         later = self.events_of(self.receive([(self.carton, 1)], user=self.operator)) - events
@@ -110,13 +99,8 @@ class TestFanOutAfterCommit(StockSyncCase):
         self.assertLess(delivery.next_attempt_at, fields.Datetime.now())
 
     def test_a_correction_numbered_with_its_line_s_receipt_reaches_the_same_endpoints(self):
-        critical = self.env["stock.sync.endpoint"].create(
-            {
-                "name": "APIs",
-                "url": "http://127.0.0.1:9/apis",
-                "secret_ids": [Command.create({})],
-                "product_categ_ids": [Command.set(self.categ_critical.ids)],
-            }
+        critical = self.new_endpoint(
+            "APIs", product_categ_ids=[Command.set(self.categ_critical.ids)]
         )
         picking = self.receive([(self.product, 5)], user=self.operator)
         # Before the dispatcher numbers the receipt, the product leaves the

@@ -1,9 +1,7 @@
 import select
 from datetime import timedelta
 
-import psycopg2
-
-from odoo import Command, fields, sql_db
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from ..services import cron_wakeup
@@ -12,34 +10,24 @@ from .common import StockSyncCase
 
 @tagged("post_install", "-at_install")
 class TestRouting(StockSyncCase):
-    def _endpoint(self, **vals):
-        return self.env["stock.sync.endpoint"].create(
-            {
-                "name": vals.pop("name", "Filtered"),
-                "url": "http://127.0.0.1:9/e",
-                "secret_ids": [Command.create({})],
-                **vals,
-            }
-        )
-
     def _receivers(self, picking):
         return self.events_of(picking).delivery_ids.endpoint_id
 
     def test_filters_select_endpoints(self):
-        lots_only = self._endpoint(
-            name="Lots only",
+        lots_only = self.new_endpoint(
+            "Lots only",
             event_type_ids=[Command.set(self.env.ref("stock_sync.event_type_lot").ids)],
         )
-        critical_categ = self._endpoint(
-            name="APIs", product_categ_ids=[Command.set(self.categ_critical.ids)]
+        critical_categ = self.new_endpoint(
+            "APIs", product_categ_ids=[Command.set(self.categ_critical.ids)]
         )
-        shelf_only = self._endpoint(name="Shelf", location_ids=[Command.set(self.shelf.ids)])
-        this_wh = self._endpoint(name="WH", warehouse_ids=[Command.set(self.warehouse.ids)])
-        other_company = self._endpoint(
-            name="Other company",
+        shelf_only = self.new_endpoint("Shelf", location_ids=[Command.set(self.shelf.ids)])
+        this_wh = self.new_endpoint("WH", warehouse_ids=[Command.set(self.warehouse.ids)])
+        other_company = self.new_endpoint(
+            "Other company",
             filter_company_ids=[Command.set(self.env["res.company"].create({"name": "C2"}).ids)],
         )
-        archived = self._endpoint(name="Archived", active=False)
+        archived = self.new_endpoint("Archived", active=False)
 
         receipt = self.receive([(self.product, 2)])
         self.assertEqual(self._receivers(receipt), self.endpoint | critical_categ | this_wh)
@@ -64,7 +52,9 @@ class TestRouting(StockSyncCase):
         product = self.env["product.product"].create(
             {"name": "Sub", "is_storable": True, "categ_id": child.id}
         )
-        apis = self._endpoint(product_categ_ids=[Command.set(self.categ_critical.ids)])
+        apis = self.new_endpoint(
+            "Filtered", product_categ_ids=[Command.set(self.categ_critical.ids)]
+        )
         self.assertIn(apis, self._receivers(self.receive([(product, 1)])))
 
     def test_real_time_wakes_the_dispatcher_and_bulk_waits_for_its_window(self):
@@ -88,18 +78,9 @@ class TestRouting(StockSyncCase):
         self.receive([(self.product, 1)])
         self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
 
-    def _cron_listener(self):
-        """A connection listening where Odoo's cron workers do."""
-        _dbname, params = sql_db.connection_info_for("postgres")
-        listener = psycopg2.connect(**params)
-        self.addCleanup(listener.close)
-        listener.autocommit = True
-        listener.cursor().execute("LISTEN cron_trigger")
-        return listener
-
     def test_wake_up_reaches_cron_workers_listening(self):
         """The NOTIFY Odoo's cron threads wait for, over the reused connection."""
-        listener = self._cron_listener()
+        listener = self.cron_listener()
         for _ in range(2):  # the second call reuses the connection
             self.assertTrue(cron_wakeup.notify_cron_workers(self.env.cr.dbname))
         received = []
@@ -113,7 +94,7 @@ class TestRouting(StockSyncCase):
         self.assertEqual(received, [self.env.cr.dbname] * 2)
 
     def test_a_future_retry_wakes_the_workers_when_due(self):
-        listener = self._cron_listener()
+        listener = self.cron_listener()
         cron_wakeup.notify_cron_workers_later(self.env.cr.dbname, 0.5)
         cron_wakeup.notify_cron_workers_later(
             self.env.cr.dbname, 30

@@ -12,13 +12,8 @@ class TestRoutingCache(StockSyncCase):
         return self.events_of(picking).delivery_ids.endpoint_id
 
     def test_endpoint_changes_in_the_same_transaction_route_the_next_capture(self):
-        filtered = self.env["stock.sync.endpoint"].create(
-            {
-                "name": "This warehouse",
-                "url": "http://127.0.0.1:9/e",
-                "secret_ids": [Command.create({})],
-                "warehouse_ids": [Command.set(self.warehouse.ids)],
-            }
+        filtered = self.new_endpoint(
+            "This warehouse", warehouse_ids=[Command.set(self.warehouse.ids)]
         )
         self.assertEqual(
             self._receivers(self.receive([(self.product, 1)])), self.endpoint | filtered
@@ -33,9 +28,7 @@ class TestRoutingCache(StockSyncCase):
         )
         filtered.action_archive()
         self.assertEqual(self._receivers(self.receive([(self.product, 1)])), self.endpoint)
-        newcomer = self.env["stock.sync.endpoint"].create(
-            {"name": "Newcomer", "url": "http://127.0.0.1:9/n", "secret_ids": [Command.create({})]}
-        )
+        newcomer = self.new_endpoint("Newcomer")
         self.assertEqual(
             self._receivers(self.receive([(self.product, 1)])), self.endpoint | newcomer
         )
@@ -44,14 +37,7 @@ class TestRoutingCache(StockSyncCase):
     def test_location_filter_follows_a_moved_location(self):
         zone = self.env["stock.location"].create({"name": "Zone", "location_id": self.stock.id})
         bin_ = self.env["stock.location"].create({"name": "Bin", "location_id": zone.id})
-        filtered = self.env["stock.sync.endpoint"].create(
-            {
-                "name": "Zone",
-                "url": "http://127.0.0.1:9/z",
-                "secret_ids": [Command.create({})],
-                "location_ids": [Command.set(zone.ids)],
-            }
-        )
+        filtered = self.new_endpoint("Zone", location_ids=[Command.set(zone.ids)])
         moved = self.env["stock.location"].create({"name": "Hall", "location_id": self.stock.id})
         zone.location_id = moved  # the bin's path changes with it; the filter still holds
         picking = self._picking(
