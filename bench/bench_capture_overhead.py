@@ -25,9 +25,10 @@ to run on a busy 2-core machine; they also give the other modes:
   movement event's ``data``, repeated, as a share of the mean receipt and MO.
 
 Last, what each part of capture costs: receipts and MOs in mode ON with a
-timer around each part (the on-hand query, payload building, schema
-validation, the wake-up's look at the endpoints, the insert of events, the cron
-trigger, the wake-up after commit), in ms per receipt and per MO. Those
+timer around each part (payload building, schema validation, the
+wake-up's look at the endpoints, the insert of events, the cron trigger, the
+wake-up after commit; since 18.0.1.6.0 the on-hand figures are given as the
+dispatcher numbers the events), in ms per receipt and per MO. Those
 timers slow the operations down a little, so they run after the rest.
 """
 
@@ -134,7 +135,6 @@ def validation_cost(registry, repeat=500):
 # or a module of stock_sync (a function looked up through the module at call time).
 PARTS = (
     ("capture", "stock.sync.event", "_capture_move_lines"),
-    ("on_hand", "stock.move.line", "_stock_sync_on_hand"),
     ("payload", "stock.move.line", "_stock_sync_event_data"),
     ("validation", "odoo.addons.stock_sync.services.schema", "errors"),
     ("emit", "stock.sync.event", "emit"),
@@ -146,12 +146,11 @@ PARTS = (
 )
 PART_LABELS = {
     "capture": "all of capture, in the transaction",
-    "on_hand": "on-hand figures + routing fingerprint (one query)",
     "payload": "payload building",
     "validation": "schema validation (validate_data)",
     "emit": "emit: envelope, fan-out, insert, wake-up",
     "fan_out": "whether an endpoint sends at once (the wake-up's condition)",
-    "routing": "  of which routing table (cache)",
+    "routing": "  of which routing fingerprint (one query) and table (cache)",
     "insert": "INSERT of events, numbering queue, cron trigger (one statement)",
     "wake_up": "cron trigger row on its own (a later emit of the transaction)",
     "notify": "NOTIFY of the cron workers, after commit",

@@ -80,6 +80,7 @@ class CommittedCase(BaseCase):
             )
             cr.execute("DELETE FROM stock_sync_event WHERE product_id IN %s", (products,))
             cr.execute("DELETE FROM stock_sync_sequence WHERE partition_key IN %s", (keys,))
+            cr.execute("DELETE FROM stock_sync_on_hand WHERE product_id IN %s", (products,))
             cr.execute("DELETE FROM stock_move_line WHERE product_id IN %s", (products,))
             cr.execute("DELETE FROM stock_move WHERE product_id IN %s", (products,))
             cr.execute("DELETE FROM stock_quant WHERE product_id IN %s", (products,))

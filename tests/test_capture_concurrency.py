@@ -42,9 +42,11 @@ class TestCaptureConcurrency(CommittedCase):
             self.user_id = new_test_user(
                 env, "hot_product_operator", groups="stock.group_stock_user"
             ).id
-            self.product_id = env["product.product"].create(
-                {"name": "Hot resin", "default_code": "HOT-1", "is_storable": True}
-            ).id
+            self.product_id = (
+                env["product.product"]
+                .create({"name": "Hot resin", "default_code": "HOT-1", "is_storable": True})
+                .id
+            )
             endpoint = env["stock.sync.endpoint"].create(
                 {"name": "Hot", "url": self.receiver.url, "secret_ids": [Command.create({})]}
             )
@@ -110,6 +112,63 @@ class TestCaptureConcurrency(CommittedCase):
         self.assertEqual(self.receiver.order_violations, [])
         sequences = [int(event["sequence"]) for event in self.receiver.events]
         self.assertEqual(sorted(sequences), list(range(1, total + 1)), "numbered 1..n per key")
+        # Each event's on-hand figure is what the events before it in that order
+        # left: the stock transactions ran side by side, each blind to the others.
+        running = 0.0
+        for event in sorted(
+            self.receiver.unique_events().values(), key=lambda e: int(e["sequence"])
+        ):
+            running += event["data"]["quantity"]
+            self.assertEqual(event["data"]["location_to"]["on_hand"], running, event["sequence"])
+        self.assertEqual(running, on_hand)
+
+    def test_a_receipt_validated_beside_another_counts_it_in_its_figure(self):
+        """A validates, B validates beside it (core leaves A's quant to A and
+        makes one for B), A commits, then B. Neither transaction saw the
+        other's quantity; B's event, numbered after A's, must say both."""
+        steps = {name: threading.Event() for name in ("a_done", "b_done", "a_committed")}
+        errors = []
+
+        def user(qty, wait_for, then, commit_after, committed=None):
+            try:
+                with self.registry.cursor() as cr:
+                    env = self.environment(cr, self.user_id)
+                    cr.execute("SELECT 1")  # the transaction's snapshot starts here
+                    if wait_for:
+                        self.assertTrue(steps[wait_for].wait(60))
+                    self.receive(env, env["product.product"].browse(self.product_id), qty)
+                    steps[then].set()
+                    if commit_after:
+                        self.assertTrue(steps[commit_after].wait(60))
+                    cr.commit()
+                if committed:
+                    steps[committed].set()
+            except Exception as exc:  # reported by the test, never swallowed
+                errors.append(exc)
+                for step in steps.values():
+                    step.set()
+
+        threads = [
+            threading.Thread(target=user, args=(10, None, "a_done", "b_done", "a_committed")),
+            threading.Thread(target=user, args=(3, "a_done", "b_done", "a_committed")),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        self.assertFalse(errors, f"an error reached a user: {errors!r}")
+        with self.env_cr() as env:
+            env["stock.sync.sequence"]._number_new_events()
+            env.cr.execute(
+                "SELECT (payload #>> '{data,quantity}')::float,"
+                " (payload #>> '{data,location_to,on_hand}')::float"
+                " FROM stock_sync_event WHERE product_id = %s ORDER BY sequence",
+                (self.product_id,),
+            )
+            figures = env.cr.fetchall()
+            on_hand = env["product.product"].browse(self.product_id).qty_available
+        self.assertEqual(on_hand, 13.0)
+        self.assertEqual(figures, [(10.0, 10.0), (3.0, 13.0)], "A's receipt, then B's")
 
 
 class _Records(logging.Handler):

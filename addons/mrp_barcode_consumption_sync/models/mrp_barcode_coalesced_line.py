@@ -10,7 +10,6 @@ from odoo.tools import float_round
 
 from odoo.addons.mrp_barcode_consumption.models.mrp_production import SCAN_CONTEXT_KEY
 from odoo.addons.stock_sync.models.stock_move_line import PAYLOAD_LANG
-from odoo.addons.stock_sync.models.stock_sync_endpoint import ROUTING_FINGERPRINT_KEY
 from odoo.addons.stock_sync.models.stock_sync_event import MOVEMENT_TYPE, iso_time
 from odoo.addons.stock_sync.services.event_draft import EventDraft
 
@@ -270,7 +269,6 @@ class MrpBarcodeCoalescedLine(models.Model):
             # Capture is paused: nothing is announced, as for any other movement.
             rows.write({"closed": True})
             return Event
-        lines = rows.move_line_id.with_context(lang=PAYLOAD_LANG)
         groups = defaultdict(lambda: self.browse())
         for row in rows:
             line = row.move_line_id
@@ -286,7 +284,6 @@ class MrpBarcodeCoalescedLine(models.Model):
                 line.owner_id.id,
             )
             groups[key] |= row
-        on_hand, fingerprint = lines._stock_sync_on_hand()
         now = fields.Datetime.now()
         recorded_at = iso_time(now)
         drafts = []
@@ -294,7 +291,7 @@ class MrpBarcodeCoalescedLine(models.Model):
             group_lines = group.move_line_id.with_context(lang=PAYLOAD_LANG).sorted("id")
             first = group_lines[0]
             product = first.product_id
-            data = first._stock_sync_event_data(on_hand, recorded_at)
+            data = first._stock_sync_event_data(recorded_at)
             quantity = float_round(
                 sum(group_lines.mapped("quantity_product_uom")),
                 precision_rounding=product.uom_id.rounding,
@@ -336,9 +333,7 @@ class MrpBarcodeCoalescedLine(models.Model):
                     move_line=first,
                 )
             )
-        events = Event.with_context(**{ROUTING_FINGERPRINT_KEY: fingerprint}).emit(
-            MOVEMENT_TYPE, drafts
-        )
+        events = Event.emit(MOVEMENT_TYPE, drafts)
         for event, group in zip(events, groups.values(), strict=True):
             group.write({"closed": True, "event_id": event.id})
         return events

@@ -15,4 +15,5 @@ from . import stock_sync_event
 from . import stock_sync_event_type
 from . import stock_sync_kpi
 from . import stock_sync_numbering
+from . import stock_sync_on_hand
 from . import stock_sync_sequence

@@ -1,7 +1,6 @@
 from contextlib import contextmanager
 
 from odoo import api, models
-from odoo.tools import SQL
 
 from .stock_sync_event import iso_time
 
@@ -78,8 +77,8 @@ def capture_batch(records):
 
     Yields ``records`` in a context that defers the capture of every done
     line they create, finish or correct; on a normal exit the lines are
-    captured in one call (one on-hand query, one insert of events and one of
-    deliveries), in the order they were done. Nested batches hand their lines
+    captured in one call (one insert of their events), in the order they were
+    done. Nested batches hand their lines
     to the outermost one. On an exception nothing is captured (the caller's
     transaction is rolled back anyway)::
 
@@ -194,48 +193,7 @@ class StockMoveLine(models.Model):
             "owner": _ref(self.owner_id),
         }
 
-    def _stock_sync_on_hand(self):
-        """On-hand quantity per (product, location) after the moves, and the
-        endpoints' routing fingerprint, in one query.
-
-        :returns: ``({(product id, location id): quantity}, fingerprint)``;
-            the fingerprint is for ``stock.sync.endpoint._routing_table``.
-        """
-        pairs = {
-            (line.product_id.id, location.id)
-            for line in self
-            for location in (line.location_id, line.location_dest_id)
-            if location.usage in STOCK_USAGES
-        }
-        fingerprint = self.env["stock.sync.endpoint"]._routing_fingerprint_sql()
-        if not pairs:
-            self.env.cr.execute(SQL("SELECT %s", fingerprint))
-            return {}, self.env.cr.fetchone()[0]
-        self.env["stock.quant"].flush_model(["product_id", "location_id", "quantity"])
-        product_ids, location_ids = zip(*pairs, strict=True)
-        # One row at least (the fingerprint's), whatever the quants.
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT q.product_id, q.location_id, SUM(q.quantity), f.fingerprint
-                  FROM (SELECT %s AS fingerprint) f
-                  LEFT JOIN (stock_quant q
-                             JOIN unnest(%s::int[], %s::int[]) AS p(product_id, location_id)
-                               ON p.product_id = q.product_id AND p.location_id = q.location_id)
-                    ON TRUE
-                 GROUP BY q.product_id, q.location_id, f.fingerprint
-                """,
-                fingerprint,
-                list(product_ids),
-                list(location_ids),
-            )
-        )
-        on_hand = dict.fromkeys(pairs, 0.0)
-        rows = self.env.cr.fetchall()
-        on_hand.update({(p, loc): qty for p, loc, qty, _fp in rows if p is not None})
-        return on_hand, rows[0][3]
-
-    def _stock_sync_location(self, location, on_hand):
+    def _stock_sync_location(self, location):
         warehouse = location.warehouse_id
         return {
             "id": location.id,
@@ -243,10 +201,12 @@ class StockMoveLine(models.Model):
             "usage": location.usage,
             "barcode": location.barcode or None,
             "warehouse": {"id": warehouse.id, "code": warehouse.code} if warehouse else None,
-            "on_hand": on_hand.get((self.product_id.id, location.id)),
+            # Given as the event is numbered, in commit order (stock.sync.on.hand):
+            # this transaction does not see a concurrent one that commits first.
+            "on_hand": None,
         }
 
-    def _stock_sync_event_data(self, on_hand, recorded_at):
+    def _stock_sync_event_data(self, recorded_at):
         """The self-contained ``data`` of a movement event (schema movement.v1)."""
         self.ensure_one()
         move, product = self.move_id, self.product_id
@@ -274,8 +234,8 @@ class StockMoveLine(models.Model):
             "uom": product.uom_id.name,
             "move_quantity": self.quantity,
             "move_uom": self.product_uom_id.name,
-            "location_from": self._stock_sync_location(self.location_id, on_hand),
-            "location_to": self._stock_sync_location(self.location_dest_id, on_hand),
+            "location_from": self._stock_sync_location(self.location_id),
+            "location_to": self._stock_sync_location(self.location_dest_id),
             "company": {"id": self.company_id.id, "name": self.company_id.name},
             "occurred_at": iso_time(self.date),
             "recorded_at": recorded_at,

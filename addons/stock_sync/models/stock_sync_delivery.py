@@ -3,7 +3,6 @@ from odoo.exceptions import UserError
 from odoo.tools import split_every
 
 from ..services import transport
-from ..services.bulk_insert import insert_rows
 from ..services.loose_reference import LooseMany2one
 from .stock_sync_event import CRITICALITIES, OPERATIONS, routing_facts
 
@@ -167,32 +166,30 @@ class StockSyncDelivery(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _fan_out(self, events, endpoints=None):
-        """Create one pending delivery per event (records) and matching endpoint.
+        """Write the deliveries of numbered ``events`` (records) to ``endpoints``.
 
-        For a replay: the events' own fan-out happens as they are numbered
-        (``_fan_out_numbered``).
+        For a replay: an event's own fan-out happens as it is numbered
+        (``_fan_out_numbered``). ``endpoints``: the ``stock.sync.endpoint``
+        records to route to, every active one when None. A delivery is due now
+        (the database's clock), or at the next window of a scheduled cadence;
+        the dispatcher is woken when one is due now. Returns how many
+        deliveries were written.
         """
-        rows = [
-            {
-                "id": event.id,
-                "type": event.type,
-                "partition_key": event.partition_key,
-                "sequence": event.sequence or None,
-                "timestamp": event.timestamp,
-                "company_id": event.company_id.id,
-                "product_id": event.product_id.id or None,
-                "operation": event.operation,
-                "criticality": event.criticality,
-            }
-            for event in events
-        ]
-        rows, realtime = self._fan_out_plan(
-            rows, [event._routing_facts_of() for event in events], endpoints
-        )
-        ids = insert_rows(self.env.cr, self._table, rows, self.env.uid)
-        if realtime:
+        Endpoint = self.env["stock.sync.endpoint"]
+        table = Endpoint._routing_table() if endpoints is None else endpoints._routing_entries()
+        # The database's clock, like the claims that compare with it.
+        now = self.env.cr.now()
+        rows = []
+        for event in events:
+            rows.extend(
+                self._deliveries_of(
+                    event.id, event.criticality, event._routing_facts_of(), table, now
+                )
+            )
+        written = self._insert_deliveries(rows, {})
+        if any(due <= now for _event_id, _endpoint_id, due in rows):
             self.env["stock.sync.dispatcher"]._wake_up()
-        return self.browse(ids)
+        return written
 
     @api.model
     def _due_at_once(self, criticalities):
@@ -207,56 +204,18 @@ class StockSyncDelivery(models.Model):
         )
 
     @api.model
-    def _fan_out_plan(self, events, facts, endpoints=None):
-        """The delivery rows of events (plain rows), and whether one is due now.
-
-        Each row names its event by the event's ``id``. Returns ``(rows, realtime)``.
-        """
-        if not events:
-            return [], False
-        Endpoint = self.env["stock.sync.endpoint"]
-        # Every active endpoint's filters come from a cache (see _routing_table).
-        table = Endpoint._routing_table() if endpoints is None else endpoints._routing_entries()
-        # The database's clock, like the claims that compare with it.
-        now = self.env.cr.now()
-        rows = []
-        for event, event_facts in zip(events, facts, strict=True):
-            rows.extend(self._deliveries_of(event, event_facts, table, now))
-        return rows, any(row["next_attempt_at"] <= now for row in rows)
-
-    @api.model
-    def _deliveries_of(self, event, facts, table, captured_at):
-        """The delivery rows of one event (a plain row with ``id``, ``type``,
-        ``criticality``...): one per endpoint of ``table`` (routing entries)
-        whose filters ``facts`` pass or that ``facts["endpoint_ids"]`` names.
-        ``captured_at``: when the event was written; batch windows count from it.
+    def _deliveries_of(self, event_id, criticality, facts, table, captured_at):
+        """The deliveries of one event: ``[(event id, endpoint id, next_attempt_at)]``,
+        one per endpoint of ``table`` (routing entries) whose filters ``facts``
+        pass or that ``facts["endpoint_ids"]`` names. ``captured_at``: when the
+        event was written; batch windows count from it.
         """
         Endpoint = self.env["stock.sync.endpoint"]
-        rows = []
-        for endpoint in table:
-            if endpoint.id not in facts["endpoint_ids"] and not Endpoint._accepts(
-                endpoint.rules, facts
-            ):
-                continue
-            rows.append(
-                {
-                    "event_id": event["id"],
-                    "endpoint_id": endpoint.id,
-                    "company_id": event["company_id"],
-                    "product_id": event["product_id"],
-                    "partition_key": event["partition_key"],
-                    "sequence": event.get("sequence"),
-                    "criticality": event["criticality"],
-                    "operation": event["operation"],
-                    "event_type": event["type"],
-                    "event_time": event["timestamp"],
-                    "next_attempt_at": endpoint.first_attempt_at(event["criticality"], captured_at),
-                    "state": PENDING,
-                    "attempts": 0,
-                    "send_alone": False,
-                }
-            )
-        return rows
+        return [
+            (event_id, endpoint.id, endpoint.first_attempt_at(criticality, captured_at))
+            for endpoint in table
+            if endpoint.id in facts["endpoint_ids"] or Endpoint._accepts(endpoint.rules, facts)
+        ]
 
     @api.model
     def _fan_out_numbered(self, events, fingerprint):
@@ -282,14 +241,26 @@ class StockSyncDelivery(models.Model):
         :returns: the number of deliveries written.
         """
         rows = self._fan_out_rows_of(events, fingerprint)
+        return self._insert_deliveries(
+            rows, {event["id"]: event["create_date"] for event in events}
+        )
+
+    @api.model
+    def _insert_deliveries(self, rows, captured):
+        """Write pending deliveries ``rows`` (``[(event id, endpoint id,
+        next_attempt_at)]``) in one statement; return how many.
+
+        What a delivery copies of its event (sequence, key, company, product,
+        type...) is read from the event, by id: three arrays as parameters
+        whatever the number of rows (a VALUES list of every column cost three
+        times the insert itself to build, send and parse for a step of
+        10,000). ``captured``: ``{event id: create_date}``; a delivery due at
+        its event's capture (a real-time one, as numbered) sends NULL and
+        takes the event's create_date in SQL.
+        """
         if not rows:
             return 0
-        captured = {event["id"]: event["create_date"] for event in events}
-        # What a delivery copies of its event is read from the event, by id:
-        # three arrays as parameters whatever the number of rows (a VALUES
-        # list of every column cost three times the insert itself to build,
-        # send and parse for a step of 10,000). A real-time delivery is due
-        # from the capture: its next_attempt_at is the event's create_date.
+        event_ids, endpoint_ids, due = zip(*rows, strict=True)
         self.env.cr.execute(
             """
             INSERT INTO stock_sync_delivery
@@ -307,13 +278,11 @@ class StockSyncDelivery(models.Model):
             {
                 "pending": PENDING,
                 "uid": self.env.uid,
-                "events": [row["event_id"] for row in rows],
-                "endpoints": [row["endpoint_id"] for row in rows],
+                "events": list(event_ids),
+                "endpoints": list(endpoint_ids),
                 "next": [
-                    None
-                    if row["next_attempt_at"] == captured[row["event_id"]]
-                    else row["next_attempt_at"]
-                    for row in rows
+                    None if at == captured.get(event_id) else at
+                    for event_id, at in zip(event_ids, due, strict=True)
                 ],
             },
         )
@@ -322,8 +291,9 @@ class StockSyncDelivery(models.Model):
 
     @api.model
     def _fan_out_rows_of(self, events, fingerprint):
-        """The delivery rows of ``events`` (as ``_fan_out_numbered`` takes
-        them; ``sequence`` may be missing), without writing them."""
+        """The deliveries of ``events`` (as ``_fan_out_numbered`` takes them;
+        ``sequence`` may be missing), without writing them: ``[(event id,
+        endpoint id, next_attempt_at)]``."""
         # sudo: routing covers every company's endpoints and locations,
         # whoever runs the dispatcher.
         table = self.env["stock.sync.endpoint"].sudo()._routing_table(fingerprint)
@@ -392,9 +362,11 @@ class StockSyncDelivery(models.Model):
             )
             # An endpoint gets what was captured after it was created.
             serving = [entry for entry in table if entry.created_at <= event["create_date"]]
-            event_rows = self._deliveries_of(event, facts, serving, event["create_date"])
+            event_rows = self._deliveries_of(
+                event["id"], event["criticality"], facts, serving, event["create_date"]
+            )
             if line_id:
-                planned.setdefault(line_id, set()).update(row["endpoint_id"] for row in event_rows)
+                planned.setdefault(line_id, set()).update(row[1] for row in event_rows)
             rows.extend(event_rows)
         return rows
 

@@ -18,8 +18,6 @@ ROUTING_RELATIONS = (
     "location_ids",
     "product_categ_ids",
 )
-# Context key: the routing fingerprint a capture read with its on-hand figures.
-ROUTING_FINGERPRINT_KEY = "stock_sync_routing_fingerprint"
 
 
 def first_attempt_at(cadence, batch_interval, now):
@@ -304,12 +302,9 @@ class StockSyncEndpoint(models.Model):
         show. Saves the six reads of endpoints and filters each would make.
 
         :param str fingerprint: what :meth:`_routing_fingerprint_sql` gave in
-            this transaction, after the last change to an endpoint (or the
-            context key ``stock_sync_routing_fingerprint``, which capture
-            sets for its ``emit``); read now if neither is given.
+            this transaction, after the last change to an endpoint; read now
+            if not given.
         """
-        if fingerprint is None:
-            fingerprint = self.env.context.get(ROUTING_FINGERPRINT_KEY)
         if fingerprint is None:
             self.env.cr.execute(SQL("SELECT %s", self._routing_fingerprint_sql()))
             (fingerprint,) = self.env.cr.fetchone()

@@ -9,7 +9,6 @@ from ..services import schema
 from ..services.bulk_insert import insert_rows_listed
 from ..services.event_draft import EventDraft
 from ..services.loose_reference import LooseMany2one
-from .stock_sync_endpoint import ROUTING_FINGERPRINT_KEY
 
 MOVEMENT_TYPE = "odoo.stock_sync.movement.v1"
 LOT_TYPE = "odoo.stock_sync.lot.v1"
@@ -340,12 +339,11 @@ class StockSyncEvent(models.Model):
         if not move_lines or not self._capture_enabled():
             return self.browse()
         corrected = corrected or {}
-        on_hand, fingerprint = move_lines._stock_sync_on_hand()
         now = fields.Datetime.now()
         recorded_at = iso_time(now)
         drafts = []
         for line in move_lines:
-            data = line._stock_sync_event_data(on_hand, recorded_at)
+            data = line._stock_sync_event_data(recorded_at)
             draft = EventDraft(
                 company=line.company_id,
                 product=line.product_id,
@@ -369,12 +367,7 @@ class StockSyncEvent(models.Model):
                     [previous["location_from"]["id"], previous["location_to"]["id"]]
                 )
             drafts.append(draft)
-        # The routing fingerprint came with the on-hand figures: the wake-up's look
-        # at the endpoints reads no more.
-        events = self.with_context(**{ROUTING_FINGERPRINT_KEY: fingerprint}).emit(
-            MOVEMENT_TYPE, drafts
-        )
-        return events.with_env(self.env)
+        return self.emit(MOVEMENT_TYPE, drafts)
 
     @api.model
     def _receivers_of_lines(self, move_lines):

@@ -6,6 +6,8 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.tools import SQL, split_every
 
+from .stock_sync_on_hand import EFFECT_COLUMNS
+
 _logger = logging.getLogger(__name__)
 
 # pg_try_advisory_xact_lock key: one numbering at a time across all dispatchers.
@@ -167,16 +169,32 @@ class StockSyncSequence(models.Model):
             last[key] += 1
             numbers.append(last[key])
         event_ids = [event_id for event_id, _key in rows]
-        # The column only: the CloudEvents ``sequence`` is added to the payload
-        # as it is sent (``stock.sync.delivery._claimed``). Rewriting the payload
-        # here (jsonb_set) took half of this statement's time.
+        # The on-hand figures of movement events, in the order they are numbered.
+        figures = self.env["stock.sync.on.hand"]._figures_of(
+            events, complete=len(ids) < limit, last_id=max(ids)
+        )
+        at_from, at_to = (
+            [figures.get(event_id, (None, None))[side] for event_id in event_ids] for side in (0, 1)
+        )
+        # The sequence goes in the column only: the CloudEvents ``sequence`` is
+        # added to the payload as it is sent (``stock.sync.delivery._claimed``).
+        # The on-hand figures go into the payload, where receivers read them.
         cr.execute(
             """
-            UPDATE stock_sync_event e SET sequence = u.number
-              FROM unnest(%s::int[], %s::int[]) AS u(id, number)
+            UPDATE stock_sync_event e
+               SET sequence = u.number,
+                   payload = CASE
+                       WHEN u.at_from IS NULL AND u.at_to IS NULL THEN e.payload
+                       ELSE jsonb_set(
+                           jsonb_set(e.payload, '{data,location_from,on_hand}',
+                                     COALESCE(to_jsonb(u.at_from), 'null')),
+                           '{data,location_to,on_hand}', COALESCE(to_jsonb(u.at_to), 'null'))
+                   END
+              FROM unnest(%s::int[], %s::int[], %s::numeric[], %s::numeric[])
+                   AS u(id, number, at_from, at_to)
              WHERE e.id = u.id
             """,
-            (event_ids, numbers),
+            (event_ids, numbers, at_from, at_to),
         )
         # The deliveries come to be here, numbered: the stock transaction wrote
         # the event alone.
@@ -207,10 +225,9 @@ class StockSyncSequence(models.Model):
               FROM (SELECT %(fingerprint)s AS fingerprint) AS f
              CROSS JOIN unnest(%(ids)s::int[]) AS t(id)
              CROSS JOIN LATERAL (
-                   SELECT s.id, s.partition_key, s.type, s.company_id, s.product_id,
-                          s.product_categ_id, s.location_id, s.location_dest_id,
+                   SELECT s.id, s.partition_key, s.type, s.company_id, s.product_categ_id,
                           s.move_line_id, s.operation, s.criticality, s."timestamp",
-                          s.create_date, s.routing
+                          s.create_date, s.routing, %(effect_columns)s
                      FROM stock_sync_event s
                     WHERE s.id = t.id AND s.sequence IS NULL
                     LIMIT 1
@@ -220,6 +237,7 @@ class StockSyncSequence(models.Model):
                 # sudo: the fan-out routes with every company's endpoints.
                 fingerprint=self.env["stock.sync.endpoint"].sudo()._routing_fingerprint_sql(),
                 ids=list(ids),
+                effect_columns=EFFECT_COLUMNS,
             )
         )
         events = self.env.cr.dictfetchall()
@@ -244,8 +262,8 @@ class StockSyncSequence(models.Model):
         for ids in split_every(10000, listed, list):
             events, fingerprint = self._events_to_fan_out(ids)
             waiting.update(
-                row["event_id"]
-                for row in Delivery._fan_out_rows_of(events, fingerprint)
-                if row["endpoint_id"] in wanted
+                event_id
+                for event_id, endpoint_id, _due in Delivery._fan_out_rows_of(events, fingerprint)
+                if endpoint_id in wanted
             )
         return sorted(waiting)

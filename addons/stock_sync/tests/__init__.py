@@ -50,3 +50,4 @@ from . import test_delivery_wakeup
 from . import test_dispatch_coalescing
 from . import test_numbering_queue
 from . import test_lane_board
+from . import test_on_hand_in_commit_order

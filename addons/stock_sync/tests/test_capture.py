@@ -114,6 +114,7 @@ class TestCapture(StockSyncCase):
             )
         )
         quant.action_apply_inventory()
+        self.number_events()  # the on-hand figures are given as events are numbered
         adjustment = self.env["stock.sync.event"].search([("product_id", "=", self.product.id)])
         self.assertEqual(adjustment.operation, "adjustment")
         self.assertEqual(adjustment.payload["data"]["quantity"], 40.0)
@@ -130,12 +131,12 @@ class TestCapture(StockSyncCase):
             )
         )
         scrap.action_validate()
+        self.number_events()
         scrapped = self.env["stock.sync.event"].search(
             [("product_id", "=", self.product.id)], limit=1
         )
         self.assertEqual(scrapped.operation, "scrap")
         self.assertEqual(scrapped.payload["data"]["location_from"]["on_hand"], 36.0)
-        self.number_events()
         self.assertEqual(scrapped.sequence, adjustment.sequence + 1)
         self.assertOutboxMatchesStockLedger()
 

@@ -62,7 +62,7 @@ class StockSyncReplay(models.TransientModel):
             existing = Delivery.search(
                 [("endpoint_id", "=", endpoint.id), ("event_id", "in", events.ids)]
             )
-            created += len(Delivery._fan_out(events - existing.event_id, endpoints=endpoint))
+            created += Delivery._fan_out(events - existing.event_id, endpoints=endpoint)
             if self.include_delivered:
                 again = existing.filtered(lambda d: d.state in ("delivered", "cancelled"))
                 again._requeue()

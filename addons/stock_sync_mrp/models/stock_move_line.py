@@ -4,8 +4,8 @@ from odoo import models
 class StockMoveLine(models.Model):
     _inherit = "stock.move.line"
 
-    def _stock_sync_event_data(self, on_hand, recorded_at):
-        data = super()._stock_sync_event_data(on_hand, recorded_at)
+    def _stock_sync_event_data(self, recorded_at):
+        data = super()._stock_sync_event_data(recorded_at)
         manufacturing = self.move_id._stock_sync_manufacturing()
         if manufacturing:
             data["manufacturing"] = manufacturing
