@@ -25,10 +25,10 @@ to run on a busy 2-core machine; they also give the other modes:
   movement event's ``data``, repeated, as a share of the mean receipt and MO.
 
 Last, what each part of capture costs: receipts and MOs in mode ON with a
-timer around each part (payload building, schema validation, the
-wake-up's look at the endpoints, the insert of events, the cron trigger, the
-wake-up after commit; since 18.0.1.6.0 the on-hand figures are given as the
-dispatcher numbers the events), in ms per receipt and per MO. Those
+timer around each part (payload building, schema validation, the insert of
+events with the cron trigger, the wake-up after commit; since 18.0.1.6.0 the
+on-hand figures are given as the dispatcher numbers the events, and the
+insert itself checks whether an endpoint sends at once), in ms per receipt and per MO. Those
 timers slow the operations down a little, so they run after the rest.
 """
 
@@ -138,8 +138,6 @@ PARTS = (
     ("payload", "stock.move.line", "_stock_sync_event_data"),
     ("validation", "odoo.addons.stock_sync.services.schema", "errors"),
     ("emit", "stock.sync.event", "emit"),
-    ("fan_out", "stock.sync.delivery", "_due_at_once"),
-    ("routing", "stock.sync.endpoint", "_routing_table"),
     ("insert", "odoo.addons.stock_sync.models.stock_sync_event", "insert_rows_listed"),
     ("wake_up", "stock.sync.dispatcher", "_wake_up"),
     ("notify", "odoo.addons.stock_sync.services.cron_wakeup", "notify_cron_workers"),
@@ -149,9 +147,7 @@ PART_LABELS = {
     "payload": "payload building",
     "validation": "schema validation (validate_data)",
     "emit": "emit: envelope, fan-out, insert, wake-up",
-    "fan_out": "whether an endpoint sends at once (the wake-up's condition)",
-    "routing": "  of which routing fingerprint (one query) and table (cache)",
-    "insert": "INSERT of events, numbering queue, cron trigger (one statement)",
+    "insert": "INSERT of events, numbering queue, cron trigger if due (one statement)",
     "wake_up": "cron trigger row on its own (a later emit of the transaction)",
     "notify": "NOTIFY of the cron workers, after commit",
 }

@@ -192,18 +192,6 @@ class StockSyncDelivery(models.Model):
         return written
 
     @api.model
-    def _due_at_once(self, criticalities):
-        """Whether an active endpoint sends events of one of ``criticalities``
-        (a set of ``stock.sync.event`` CRITICALITIES keys) as they come, its
-        filters aside: capture then wakes the dispatcher. Reads the routing
-        table's cache (see ``stock.sync.endpoint._routing_table``)."""
-        return any(
-            entry.cadences[criticality or "standard"] == "realtime"
-            for entry in self.env["stock.sync.endpoint"]._routing_table()
-            for criticality in criticalities
-        )
-
-    @api.model
     def _deliveries_of(self, event_id, criticality, facts, table, captured_at):
         """The deliveries of one event: ``[(event id, endpoint id, next_attempt_at)]``,
         one per endpoint of ``table`` (routing entries) whose filters ``facts``

@@ -162,25 +162,44 @@ class StockSyncDispatcher(models.AbstractModel):
             self._woken(row[0])
 
     @api.model
-    def _wake_up_insert(self):
+    def _wake_up_insert(self, criticalities=None):
         """``INSERT ... RETURNING id`` of this transaction's dispatch trigger row (``SQL``).
 
         One row per transaction: it inserts nothing (and returns no row) while
         the row an earlier call of this transaction inserted is still there (a
         savepoint rolled back may have taken it away). Pass what it returns to
         ``_woken``.
+
+        :param criticalities: a set of ``stock.sync.event`` CRITICALITIES keys
+            (None counts as ``standard``): insert the row only if an active
+            endpoint sends one of them as it comes. Checked by the statement
+            itself, in the caller's snapshot (capture's events then need no
+            look at the endpoints of their own). None: always.
         """
         cr = self.env.cr
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id("stock_sync.ir_cron_dispatch")
         now = SQL("(now() AT TIME ZONE 'UTC')")
+        due = SQL("TRUE")
+        if criticalities is not None:
+            Endpoint = self.env["stock.sync.endpoint"]
+            keys = sorted({criticality or "standard" for criticality in criticalities})
+            Endpoint.flush_model(["active", *(f"cadence_{key}" for key in keys)])
+            due = SQL(
+                "EXISTS (SELECT 1 FROM stock_sync_endpoint WHERE active AND (%s))",
+                SQL(" OR ").join(
+                    SQL("%s = 'realtime'", SQL.identifier(f"cadence_{key}")) for key in keys
+                ),
+            )
         return SQL(
             """
             INSERT INTO ir_cron_trigger (cron_id, call_at, create_date, write_date)
             SELECT %(cron)s, %(now)s, %(now)s, %(now)s
              WHERE NOT EXISTS (SELECT 1 FROM ir_cron_trigger WHERE id = %(previous)s)
+               AND %(due)s
             RETURNING id
             """,
             cron=cron_id,
+            due=due,
             # The database's clock, like the cron workers' "call_at <= now()": a
             # server clock ahead of it would make the trigger not yet due when
             # the NOTIFY arrives, and the run would wait for the 60 s poll.

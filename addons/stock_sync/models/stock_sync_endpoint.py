@@ -292,7 +292,7 @@ class StockSyncEndpoint(models.Model):
     @api.model
     def _routing_table(self, fingerprint=None):
         """The routing entries of every active endpoint: for the fan-out of each
-        numbering, and for capture's look at whether one sends at once.
+        numbering, and for a replay.
 
         Cached per worker, keyed on a fingerprint of the endpoints and their
         filter tables read in the caller's transaction (one small statement,

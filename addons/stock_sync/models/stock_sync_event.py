@@ -284,11 +284,10 @@ class StockSyncEvent(models.Model):
                 }
             )
         Dispatcher = self.env["stock.sync.dispatcher"]
-        realtime = self.env["stock.sync.delivery"]._due_at_once(
-            {row["criticality"] for row in rows}
-        )
         # One statement: the events, their place in the numbering queue, and
-        # the dispatch cron's trigger when an endpoint sends as events come.
+        # the dispatch cron's trigger when an active endpoint sends one of
+        # their classes as they come (checked by the statement: no look at
+        # the endpoints of its own).
         ids, trigger_id = insert_rows_listed(
             self.env.cr,
             self._table,
@@ -296,7 +295,7 @@ class StockSyncEvent(models.Model):
             "event_uuid",
             self.env.uid,
             id_table=self.env["stock.sync.numbering"]._table,
-            also=Dispatcher._wake_up_insert() if realtime else None,
+            also=Dispatcher._wake_up_insert({row["criticality"] for row in rows}),
         )
         if trigger_id:
             Dispatcher._woken(trigger_id)

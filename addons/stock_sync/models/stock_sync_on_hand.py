@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools import SQL, float_round
+from odoo.tools import SQL
 
 from .stock_move_line import STOCK_USAGES
 from .stock_sync_event import MOVEMENT_TYPE
@@ -120,18 +120,19 @@ class StockSyncOnHand(models.Model):
                 ).items():
                     moved[pair] = moved.get(pair, 0.0) + quantity
             running.update({pair: quants[pair] - moved.get(pair, 0.0) for pair in fresh})
+        # Sums of quantities rounded to this precision: rounding drops the
+        # binary noise of the float additions only.
         digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
         figures = {}
         for event in movements:
             for pair, quantity in effects(event):
                 if pair in running:
                     running[pair] += quantity
-            figures[event["id"]] = tuple(
-                float_round(running[pair], precision_digits=digits) if pair in running else None
-                for pair in (
-                    (event["product_id"], event["location_id"]),
-                    (event["product_id"], event["location_dest_id"]),
-                )
+            source = running.get((event["product_id"], event["location_id"]))
+            destination = running.get((event["product_id"], event["location_dest_id"]))
+            figures[event["id"]] = (
+                None if source is None else round(source, digits),
+                None if destination is None else round(destination, digits),
             )
         if not complete:
             self._keep(running)

@@ -185,10 +185,13 @@ class StockSyncSequence(models.Model):
                SET sequence = u.number,
                    payload = CASE
                        WHEN u.at_from IS NULL AND u.at_to IS NULL THEN e.payload
+                       WHEN u.at_from IS NULL
+                       THEN jsonb_set(e.payload, '{data,location_to,on_hand}', to_jsonb(u.at_to))
+                       WHEN u.at_to IS NULL
+                       THEN jsonb_set(e.payload, '{data,location_from,on_hand}', to_jsonb(u.at_from))
                        ELSE jsonb_set(
-                           jsonb_set(e.payload, '{data,location_from,on_hand}',
-                                     COALESCE(to_jsonb(u.at_from), 'null')),
-                           '{data,location_to,on_hand}', COALESCE(to_jsonb(u.at_to), 'null'))
+                           jsonb_set(e.payload, '{data,location_from,on_hand}', to_jsonb(u.at_from)),
+                           '{data,location_to,on_hand}', to_jsonb(u.at_to))
                    END
               FROM unnest(%s::int[], %s::int[], %s::numeric[], %s::numeric[])
                    AS u(id, number, at_from, at_to)
