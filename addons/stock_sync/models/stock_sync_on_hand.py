@@ -124,15 +124,22 @@ class StockSyncOnHand(models.Model):
         # binary noise of the float additions only.
         digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
         figures = {}
+        # effects() unrolled: this loop runs for every event the dispatcher numbers.
         for event in movements:
-            for pair, quantity in effects(event):
-                if pair in running:
-                    running[pair] += quantity
-            source = running.get((event["product_id"], event["location_id"]))
-            destination = running.get((event["product_id"], event["location_dest_id"]))
+            product, quantity = event["product_id"], event["quantity"] or 0.0
+            source = (product, event["location_id"])
+            destination = (product, event["location_dest_id"])
+            if source in running:
+                running[source] -= quantity
+            if destination in running:
+                running[destination] += quantity
+            if event["previous"]:
+                for pair, moved in effects(event)[2:]:
+                    if pair in running:
+                        running[pair] += moved
             figures[event["id"]] = (
-                None if source is None else round(source, digits),
-                None if destination is None else round(destination, digits),
+                round(running[source], digits) if source in running else None,
+                round(running[destination], digits) if destination in running else None,
             )
         if not complete:
             self._keep(running)
