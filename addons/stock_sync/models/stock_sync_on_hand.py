@@ -115,9 +115,7 @@ class StockSyncOnHand(models.Model):
             # and, in a backlog, those listed after it moved.
             moved = self._moved(movements, fresh)
             if not complete:
-                for pair, quantity in self._moved(
-                    self._listed_after(last_id, fresh), fresh
-                ).items():
+                for pair, quantity in self._moved_after(last_id, fresh).items():
                     moved[pair] = moved.get(pair, 0.0) + quantity
             running.update({pair: quants[pair] - moved.get(pair, 0.0) for pair in fresh})
         # Sums of quantities rounded to this precision: rounding drops the
@@ -187,13 +185,15 @@ class StockSyncOnHand(models.Model):
             (list(products), list(locations), list(quantities)),
         )
 
-    def _listed_after(self, last_id, pairs):
-        """The movement events still listed after ``last_id``, of the products of ``pairs``:
-        read once per pair and backlog (later steps go on from the kept figures)."""
+    def _moved_after(self, last_id, pairs):
+        """``{pair: quantity}``: what the movement events still listed after
+        ``last_id`` moved into (or, negative, out of) ``pairs``. Summed in SQL
+        (what :func:`effects` does, row by row): read once per pair and
+        backlog, later steps go on from the kept figures."""
         self.env.cr.execute(
             SQL(
                 """
-                SELECT e.*
+                SELECT m.product_id, m.location_id, SUM(m.quantity)
                   FROM stock_sync_numbering n
                  CROSS JOIN LATERAL (
                        SELECT %(columns)s
@@ -201,7 +201,16 @@ class StockSyncOnHand(models.Model):
                         WHERE s.id = n.id AND s.type = %(type)s AND s.product_id = ANY(%(products)s)
                         LIMIT 1
                        ) e
-                 WHERE n.id > %(last)s
+                 CROSS JOIN LATERAL (VALUES
+                       (e.product_id, e.location_dest_id, e.quantity),
+                       (e.product_id, e.location_id, -e.quantity),
+                       (e.product_id, (e.previous #>> '{location_from,id}')::int,
+                        (e.previous ->> 'quantity')::float8),
+                       (e.product_id, (e.previous #>> '{location_to,id}')::int,
+                        -(e.previous ->> 'quantity')::float8)
+                       ) AS m(product_id, location_id, quantity)
+                 WHERE n.id > %(last)s AND m.location_id IS NOT NULL
+                 GROUP BY m.product_id, m.location_id
                 """,
                 columns=EFFECT_COLUMNS,
                 type=MOVEMENT_TYPE,
@@ -209,7 +218,11 @@ class StockSyncOnHand(models.Model):
                 last=last_id,
             )
         )
-        return self.env.cr.dictfetchall()
+        return {
+            (product, location): quantity
+            for product, location, quantity in self.env.cr.fetchall()
+            if (product, location) in pairs
+        }
 
 
 # What effects() reads of an event row ``s`` (the numbering reads it with the
