@@ -78,15 +78,9 @@ class StockSyncOnHand(models.Model):
         movements = [
             event for event in events if event["type"] == MOVEMENT_TYPE and event["product_id"]
         ]
-        pairs = {
-            pair
-            for event in movements
-            for pair in (
-                (event["product_id"], event["location_id"]),
-                (event["product_id"], event["location_dest_id"]),
-            )
-            if pair[1]
-        }
+        # Every pair the step moves, a correction's previous locations included:
+        # a figure kept for a backlog's next step must follow them too.
+        pairs = {pair for event in movements for pair, _quantity in effects(event) if pair[1]}
         if not pairs:
             return {}
         products, locations = zip(*pairs, strict=True)

@@ -100,3 +100,31 @@ class TestOnHandInCommitOrder(LedgerScenarioCase):
         picking = self.receive_into([(self.product, 1)])
         events = self.events_of(picking)
         self.assertEqual(events.payload["data"]["location_to"]["on_hand"], 11.0)
+
+    def test_a_correction_that_empties_a_location_moves_its_kept_figure(self):
+        # Numbered one event a step: the correction's figure is for its new
+        # destination, but the dock it took the 5 away from must be followed
+        # too, or the next step goes on from a dock of 5.
+        self.number_events()
+        first = self.receive_into([(self.carton, 5)], destination=self.dock)
+        self.receive_into([(self.carton, 3)])
+        self.unlock(first).move_line_ids.with_user(self.stock_manager).location_dest_id = self.stock
+        self.internal([(self.carton, 2)], self.stock, self.dock)
+        events = self.env["stock.sync.event"].search(
+            [("product_id", "=", self.carton.id)], order="id"
+        )
+        Sequence = self.env["stock.sync.sequence"].sudo()
+        self.env.flush_all()
+        while Sequence._number_new_events(limit=1):
+            pass
+        self.assertEqual(
+            self._figures(events),
+            [
+                ("receipt", None, 5.0),
+                ("receipt", None, 3.0),
+                ("correction", None, 8.0),
+                ("transfer", 6.0, 2.0),
+            ],
+        )
+        self.assertEqual(self.on_hand(self.carton, self.dock), 2.0)
+        self.assertOutboxMatchesStockLedger()
