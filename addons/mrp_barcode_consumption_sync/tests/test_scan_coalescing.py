@@ -76,6 +76,27 @@ class TestScanCoalescing(OutboxAssertions, ScanCase):
         self.close(production)
         self.assertOutboxMatchesStockLedger()
 
+    def test_a_receipt_numbered_while_a_window_is_open_does_not_count_its_scans(self):
+        production = self.new_production(qty=4)
+        self.number_events()  # what the set-up wrote
+        # The receipt commits, then a scan under a window (posted at once, its
+        # event owed), then the dispatcher numbers the receipt.
+        picking = self.receive([(self.resin, 2, self.lot_a, self.stock)])
+        answer = self.scan("RES-A", production, quantity=0.5, scan_id="w-1")
+        self.assertTrue(answer["ok"], answer["message"])
+        self.assertAlmostEqual(self.quantity_at(self.resin, lot=self.lot_a), 21.5)
+        self.number_events()
+        receipt = self.env["stock.sync.event"].search(
+            [("move_line_id", "in", picking.move_line_ids.ids)]
+        )
+        self.assertEqual(receipt.operation, "receipt")
+        # 20 + 2: the scan's 0.5 is in the quants, not yet in the events.
+        self.assertEqual(receipt.payload["data"]["location_to"]["on_hand"], 22.0)
+        with self.capture_events():
+            (consumption,) = self.close_windows()
+        self.assertEqual(consumption.payload["data"]["location_from"]["on_hand"], 21.5)
+        self.assertOutboxMatchesStockLedger()
+
     def test_not_due_yet(self):
         production = self.new_production(qty=2)
         self.assertTrue(self.scan("RES-A", production, quantity=0.25)["ok"])

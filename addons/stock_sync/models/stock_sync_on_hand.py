@@ -72,8 +72,9 @@ class StockSyncOnHand(models.Model):
             snapshot; else the events listed after ``last_id`` (an event id)
             are numbered later, and what they moved is in the quants already.
         :returns: ``{event id: (on hand at location_id, on hand at location_dest_id)}``,
-            in the product's unit, None for a location that holds no stock
-            (a virtual one: supplier, customer, production...).
+            in the product's unit; None for a location that holds no stock
+            (a virtual one: supplier, customer, production...), 0 for a
+            product whose inventory Odoo does not track (it has no quants).
         """
         movements = [
             event for event in events if event["type"] == MOVEMENT_TYPE and event["product_id"]
@@ -82,34 +83,52 @@ class StockSyncOnHand(models.Model):
         # a figure kept for a backlog's next step must follow them too.
         pairs = {pair for event in movements for pair, _quantity in effects(event) if pair[1]}
         if not pairs:
+            if complete:
+                self._clear()
             return {}
         products, locations = zip(*pairs, strict=True)
-        # The pairs that hold stock, with their quants in this snapshot, and
-        # whether a backlog left figures here.
+        # The pairs that hold stock, with their quants in this snapshot; a full
+        # step also clears what a backlog kept.
         self.env.cr.execute(
-            """
-            SELECT p.product_id, p.location_id,
-                   (SELECT COALESCE(SUM(q.quantity), 0) FROM stock_quant q
-                     WHERE q.product_id = p.product_id AND q.location_id = p.location_id),
-                   EXISTS (SELECT 1 FROM stock_sync_on_hand)
-              FROM unnest(%s::int[], %s::int[]) AS p(product_id, location_id)
-              JOIN stock_location l ON l.id = p.location_id AND l.usage = ANY(%s)
-            """,
-            (list(products), list(locations), list(STOCK_USAGES)),
+            SQL(
+                """
+                WITH cleared AS (DELETE FROM stock_sync_on_hand WHERE %(complete)s)
+                SELECT p.product_id, p.location_id, t.is_storable,
+                       (SELECT COALESCE(SUM(q.quantity), 0) FROM stock_quant q
+                         WHERE q.product_id = p.product_id AND q.location_id = p.location_id)
+                  FROM unnest(%(products)s::int[], %(locations)s::int[])
+                       AS p(product_id, location_id)
+                  JOIN stock_location l ON l.id = p.location_id AND l.usage = ANY(%(usages)s)
+                  JOIN product_product pp ON pp.id = p.product_id
+                  JOIN product_template t ON t.id = pp.product_tmpl_id
+                """,
+                complete=complete,
+                products=list(products),
+                locations=list(locations),
+                usages=list(STOCK_USAGES),
+            )
         )
         rows = self.env.cr.fetchall()
-        if not rows:
-            return {}
-        quants = {(product, location): quantity for product, location, quantity, _kept in rows}
-        kept = rows[0][3]
-        running = self._kept(quants) if kept and not complete else {}
+        untracked = {
+            (product, location) for product, location, storable, _qty in rows if not storable
+        }
+        quants = {
+            (product, location): quantity
+            for product, location, storable, quantity in rows
+            if storable
+        }
+        running = self._kept(quants) if quants and not complete else {}
         fresh = quants.keys() - running.keys()
         if fresh:
-            # On hand before the step: the quants, less what the step's events
-            # and, in a backlog, those listed after it moved.
+            # On hand before the step: the quants, less what the step's events,
+            # in a backlog those listed after it, and what is not announced
+            # yet moved.
             moved = self._moved(movements, fresh)
+            later = [self._unannounced(fresh)]
             if not complete:
-                for pair, quantity in self._moved_after(last_id, fresh).items():
+                later.append(self._moved_after(last_id, fresh))
+            for more in later:
+                for pair, quantity in more.items():
                     moved[pair] = moved.get(pair, 0.0) + quantity
             running.update({pair: quants[pair] - moved.get(pair, 0.0) for pair in fresh})
         # Sums of quantities rounded to this precision: rounding drops the
@@ -130,14 +149,30 @@ class StockSyncOnHand(models.Model):
                     if pair in running:
                         running[pair] += moved
             figures[event["id"]] = (
-                round(running[source], digits) if source in running else None,
-                round(running[destination], digits) if destination in running else None,
+                round(running[source], digits)
+                if source in running
+                else (0.0 if source in untracked else None),
+                round(running[destination], digits)
+                if destination in running
+                else (0.0 if destination in untracked else None),
             )
-        if not complete:
+        if not complete and running:
             self._keep(running)
-        elif kept:
-            self.env.cr.execute("DELETE FROM stock_sync_on_hand")
         return figures
+
+    def _clear(self):
+        self.env.cr.execute("DELETE FROM stock_sync_on_hand")
+
+    @api.model
+    def _unannounced(self, pairs):
+        """``{pair: quantity}``: stock moved into (or, negative, out of) ``pairs``
+        by committed transactions whose events are written later, by another
+        transaction. The figures must not count it before its event.
+
+        The hook for a module that announces stock moves after they are done
+        (``mrp_barcode_consumption_sync``'s scan windows); none here.
+        """
+        return {}
 
     @staticmethod
     def _moved(events, pairs):
@@ -192,7 +227,8 @@ class StockSyncOnHand(models.Model):
                  CROSS JOIN LATERAL (
                        SELECT %(columns)s
                          FROM stock_sync_event s
-                        WHERE s.id = n.id AND s.type = %(type)s AND s.product_id = ANY(%(products)s)
+                        WHERE s.id = n.id AND s.sequence IS NULL AND s.type = %(type)s
+                          AND s.product_id = ANY(%(products)s)
                         LIMIT 1
                        ) e
                  CROSS JOIN LATERAL (VALUES

@@ -170,8 +170,16 @@ class StockSyncSequence(models.Model):
             numbers.append(last[key])
         event_ids = [event_id for event_id, _key in rows]
         # The on-hand figures of movement events, in the order they are numbered.
+        # Whether this step takes every listed event: then the figures start
+        # from the quants, with nothing kept for a next step.
+        complete = len(ids) < limit
+        if not complete:
+            cr.execute(
+                "SELECT NOT EXISTS (SELECT 1 FROM stock_sync_numbering WHERE id > %s)", (max(ids),)
+            )
+            complete = cr.fetchone()[0]
         figures = self.env["stock.sync.on.hand"]._figures_of(
-            events, complete=len(ids) < limit, last_id=max(ids)
+            events, complete=complete, last_id=max(ids)
         )
         at_from, at_to = (
             [figures.get(event_id, (None, None))[side] for event_id in event_ids] for side in (0, 1)
