@@ -2,7 +2,7 @@
 {
     "name": "Inventory Sync",
     "summary": "Outbox of inventory events, delivered reliably and signed to subscribers",
-    "version": "18.0.1.6.0",
+    "version": "18.0.1.7.0",
     "category": "Inventory/Inventory",
     "author": "Inventory Sync developers",
     "website": "https://github.com/inventory-sync/inventory-sync",

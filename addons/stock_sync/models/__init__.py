@@ -1,6 +1,7 @@
 from . import product_category
 from . import product_product
 from . import product_template
+from . import res_company
 from . import res_config_settings
 from . import res_users
 from . import stock_lot

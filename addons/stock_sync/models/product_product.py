@@ -1,16 +1,18 @@
 from odoo import api, models
 
+from ..services.loose_reference import let_go
+
 
 class ProductProduct(models.Model):
     _inherit = "product.product"
 
     @api.ondelete(at_uninstall=True)
     def _stock_sync_let_go(self):
-        """The delivery's copy of its event's product has no foreign key
-        (services/loose_reference.py): empty it, as "set null" did. Only
+        """The event's product and the delivery's copy of it have no foreign key
+        (services/loose_reference.py): empty them, as "set null" did. Only
         deliveries of these products' events can name them, found through the
         event's indexed product (a variant Odoo fails to delete, because of its
-        moves, then costs no scan of the deliveries)."""
+        moves, then costs no scan of the deliveries); the events' go last."""
         self.env["stock.sync.delivery"].flush_model(["product_id"])
         self.env.cr.execute(
             """
@@ -21,3 +23,4 @@ class ProductProduct(models.Model):
             (self.ids,),
         )
         self.env["stock.sync.delivery"].invalidate_model(["product_id"])
+        let_go(self, [("stock.sync.event", "product_id")])

@@ -193,9 +193,14 @@ class StockMoveLine(models.Model):
             "owner": _ref(self.owner_id),
         }
 
-    def _stock_sync_location(self, location):
+    def _stock_sync_location(self, location, shared=None):
+        """The block of ``location`` in a movement event; built once per
+        ``shared`` dict (see ``_stock_sync_event_data``), a copy each time."""
+        key = ("location", location.id)
+        if shared is not None and key in shared:
+            return dict(shared[key])
         warehouse = location.warehouse_id
-        return {
+        block = {
             "id": location.id,
             "name": location.complete_name,
             "usage": location.usage,
@@ -205,9 +210,19 @@ class StockMoveLine(models.Model):
             # this transaction does not see a concurrent one that commits first.
             "on_hand": None,
         }
+        if shared is None:
+            return block
+        shared[key] = block
+        return dict(block)
 
-    def _stock_sync_event_data(self, recorded_at):
-        """The self-contained ``data`` of a movement event (schema movement.v1)."""
+    def _stock_sync_event_data(self, recorded_at, shared=None):
+        """The self-contained ``data`` of a movement event (schema movement.v1).
+
+        :param str recorded_at: when the capture runs (RFC 3339, UTC).
+        :param dict shared: None, or a dict the caller keeps for the lines of
+            one capture: blocks several lines name (their locations) are then
+            built once; overrides pass it on to ``super()``.
+        """
         self.ensure_one()
         move, product = self.move_id, self.product_id
         picking = self.picking_id
@@ -234,8 +249,8 @@ class StockMoveLine(models.Model):
             "uom": product.uom_id.name,
             "move_quantity": self.quantity,
             "move_uom": self.product_uom_id.name,
-            "location_from": self._stock_sync_location(self.location_id),
-            "location_to": self._stock_sync_location(self.location_dest_id),
+            "location_from": self._stock_sync_location(self.location_id, shared),
+            "location_to": self._stock_sync_location(self.location_dest_id, shared),
             "company": {"id": self.company_id.id, "name": self.company_id.name},
             "occurred_at": iso_time(self.date),
             "recorded_at": recorded_at,

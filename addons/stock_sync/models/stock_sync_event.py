@@ -94,11 +94,14 @@ class StockSyncEvent(models.Model):
         help="The whole CloudEvent, self-contained; its sequence is added as it is sent.",
     )
     timestamp = fields.Datetime("Occurred At", required=True, readonly=True, index=True)
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
-    product_id = fields.Many2one("product.product", readonly=True, index=True, ondelete="set null")
+    # LooseMany2one: no foreign-key check in the stock transaction (see
+    # services/loose_reference.py). A company with events is not deleted
+    # (res.company's hook); a deleted product is let go of (product.product's).
+    company_id = LooseMany2one("res.company", required=True, readonly=True, index=True)
+    product_id = LooseMany2one("product.product", readonly=True, index=True)
     # The category is the product's at capture time, kept for routing: no
-    # check of it in the stock transaction (see services/loose_reference.py),
-    # nor of the log users, which Odoo archives rather than deletes.
+    # check of it in the stock transaction either, nor of the log users,
+    # which Odoo archives rather than deletes.
     product_categ_id = LooseMany2one("product.category", readonly=True)
     create_uid = LooseMany2one("res.users", "Created by", readonly=True, automatic=True)
     write_uid = LooseMany2one("res.users", "Last Updated by", readonly=True, automatic=True)
@@ -289,11 +292,9 @@ class StockSyncEvent(models.Model):
         # their classes as they come (checked by the statement: no look at
         # the endpoints of its own).
         ids, trigger_id = insert_rows_listed(
-            self.env.cr,
-            self._table,
+            self,
             rows,
             "event_uuid",
-            self.env.uid,
             id_table=self.env["stock.sync.numbering"]._table,
             also=Dispatcher._wake_up_insert({row["criticality"] for row in rows}),
         )
@@ -340,9 +341,9 @@ class StockSyncEvent(models.Model):
         corrected = corrected or {}
         now = fields.Datetime.now()
         recorded_at = iso_time(now)
-        drafts = []
+        drafts, shared = [], {}
         for line in move_lines:
-            data = line._stock_sync_event_data(recorded_at)
+            data = line._stock_sync_event_data(recorded_at, shared)
             draft = EventDraft(
                 company=line.company_id,
                 product=line.product_id,

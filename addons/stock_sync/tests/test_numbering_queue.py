@@ -1,5 +1,6 @@
 """Events wait for their sequence in ``stock.sync.numbering``; the outbox's cheap write path."""
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models.stock_sync_dispatcher import ClaimFloor
@@ -75,6 +76,8 @@ class TestNumberingQueue(OutboxDeliveryCase):
         keys = set(self.env.cr.fetchall())
         loose = {
             "stock_sync_event": (
+                "company_id",
+                "product_id",
                 "location_id",
                 "location_dest_id",
                 "move_line_id",
@@ -90,8 +93,6 @@ class TestNumberingQueue(OutboxDeliveryCase):
         self.assertEqual(
             keys,
             {
-                ("stock_sync_event", "company_id"),
-                ("stock_sync_event", "product_id"),
                 ("stock_sync_event", "lot_id"),
                 ("stock_sync_delivery", "event_id"),
                 ("stock_sync_delivery", "endpoint_id"),
@@ -140,12 +141,28 @@ class TestNumberingQueue(OutboxDeliveryCase):
         lot.unlink()
         product.product_tmpl_id.unlink()  # the variant goes through the database's "cascade"
         self.assertFalse(product.exists())
-        self.assertFalse(events.product_id)  # its foreign key
-        self.assertFalse(events.delivery_ids.product_id)  # let go
+        self.assertFalse(events.product_id)  # let go, both
+        self.assertFalse(events.delivery_ids.product_id)
         groups = self.env["stock.sync.delivery"].read_group(
             [("id", "in", events.delivery_ids.ids)], ["product_id"], ["product_id"]
         )
         self.assertEqual([g["product_id"] for g in groups], [False])
+
+    def test_a_company_named_by_events_is_not_deleted(self):
+        """What the events' foreign key's "restrict" did: the refusal says why."""
+        company = self.env["res.company"].create({"name": "Passing Company"})
+        product = self.env["product.product"].create(
+            {"name": "Company's own", "is_storable": True, "company_id": company.id}
+        )
+        lot = self.env["stock.lot"].create(
+            {"name": "L-CO", "product_id": product.id, "company_id": company.id}
+        )
+        lot.write({"ref": "R-CO"})  # a lot event, keyed on the lot's company
+        event = self.env["stock.sync.event"].search([("lot_id", "=", lot.id)])
+        self.assertEqual(event.company_id, company)
+        with self.assertRaisesRegex(UserError, "Passing Company still have inventory events"):
+            company.unlink()
+        self.assertTrue(company.exists())
 
     def test_deliveries_find_their_states_through_partial_indexes(self):
         self.env.cr.execute(
