@@ -134,8 +134,3 @@ def _record_type(model, columns):
 def _column_list(columns):
     """``"a", "b"``: the same few column lists come back on every capture."""
     return SQL(", ").join(SQL.identifier(column) for column in columns)
-
-
-def _adapt(values):
-    """Parameters of a row: dict and list values as jsonb."""
-    return [Json(v) if isinstance(v, dict | list) else v for v in values]
