@@ -1,5 +1,6 @@
 """Events wait for their sequence in ``stock.sync.numbering``; the outbox's cheap write path."""
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -162,6 +163,20 @@ class TestNumberingQueue(OutboxDeliveryCase):
         self.assertEqual(event.company_id, company)
         with self.assertRaisesRegex(UserError, "Passing Company still have inventory events"):
             company.unlink()
+        self.assertTrue(company.exists())
+        # An administrator of Settings with no inventory rights (the outbox
+        # unreadable to them) gets the same answer, not an access error.
+        settings_admin = self.env["res.users"].create(
+            {
+                "name": "Settings only",
+                "login": "settings-only",
+                "groups_id": [Command.set([self.env.ref("base.group_system").id])],
+                "company_ids": [Command.set([self.env.company.id, company.id])],
+            }
+        )
+        self.assertFalse(self.env["stock.sync.event"].with_user(settings_admin).has_access("read"))
+        with self.assertRaisesRegex(UserError, "Passing Company still have inventory events"):
+            company.with_user(settings_admin).unlink()
         self.assertTrue(company.exists())
 
     def test_deliveries_find_their_states_through_partial_indexes(self):
