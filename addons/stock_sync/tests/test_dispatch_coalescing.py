@@ -90,14 +90,20 @@ class TestDispatchCoalescing(OutboxDeliveryCase):
                 stock_sync_dispatcher._run_lasted[dbname] = lasted
                 wait = Dispatcher._coalescing_wait(0.1)
                 self.assertAlmostEqual(wait, expected, delta=0.01)
-        # A real run records what it lasted, its wait left out.
-        self.set_window("300")
+        # A real run records what it lasted, its wait left out. The window
+        # (1 s) is longer than a receipt on a slow machine, so some is left.
+        self.set_window("1000")
         self.receive([(self.product, 1)])
         self.cron_run()
+        first_ended = stock_sync_dispatcher._run_ended[dbname]
         self.receive([(self.product, 2)])
+        started = time.monotonic()
         self.cron_run()
-        self.assertGreater(self.waits[-1], 0.1, "this run waited the rest of the window")
-        self.assertLess(stock_sync_dispatcher._run_lasted[dbname], self.waits[-1])
+        took = time.monotonic() - started
+        wait = self.waits[-1]
+        self.assertGreater(wait, 0.0, "this run waited the rest of the window")
+        self.assertGreaterEqual(started + wait - first_ended, 1.0 - 0.05, "until it was over")
+        self.assertLessEqual(stock_sync_dispatcher._run_lasted[dbname], took - wait)
 
     def test_a_window_that_is_not_a_sane_number_is_not_used(self):
         Dispatcher = self.env["stock.sync.dispatcher"].with_context(cron_id=self.cron.id)
