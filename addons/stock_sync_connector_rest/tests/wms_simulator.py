@@ -66,10 +66,10 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):
-        self.server.simulator._handle(self, "GET")
+        self.server.simulator._counted(self, "GET")
 
     def do_POST(self):
-        self.server.simulator._handle(self, "POST")
+        self.server.simulator._counted(self, "POST")
 
     def log_message(self, format, *args):  # keep test output quiet
         return
@@ -89,6 +89,9 @@ class WmsSimulator:
         self._server = None
         self._thread = None
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._in_flight = 0  # API calls being answered
+        self._release = threading.Event()
         self.reset()
 
     # -- life cycle ------------------------------------------------------------
@@ -118,8 +121,15 @@ class WmsSimulator:
         return f"http://{self.host}:{self._port}"
 
     def reset(self):
-        """Forget stock, calls, events and faults."""
+        """Forget stock, calls, events and faults.
+
+        Calls still being answered finish first (a held ``timeout`` answer is
+        released), so a late call of one test never lands in the next one's state.
+        """
         with self._lock:
+            self._release.set()
+            if not self._idle.wait_for(lambda: not self._in_flight, timeout=10):
+                raise RuntimeError(f"{self._in_flight} API calls still being answered after 10 s")
             self.stock = collections.defaultdict(float)  # (sku, location) -> quantity
             self.known_skus = None  # None: every SKU is known
             self.calls = []  # (method, path, status)
@@ -269,6 +279,16 @@ class WmsSimulator:
         return _secrets.compare_digest(
             handler.headers.get(self.api_key_header, ""), self.api_key or ""
         )
+
+    def _counted(self, handler, method):
+        with self._lock:
+            self._in_flight += 1
+        try:
+            self._handle(handler, method)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+                self._idle.notify_all()
 
     def _handle(self, handler, method):
         parts = urlsplit(handler.path)

@@ -230,6 +230,9 @@ class MesSimulator:
         self.secret = None
         self._server = None
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._in_flight = 0  # SOAP calls being answered
+        self._release = threading.Event()
         self._soap = WsgiApplication(_application())
         self.reset()
 
@@ -264,8 +267,15 @@ class MesSimulator:
         return f"{self.url}?wsdl"
 
     def reset(self):
-        """Forget stock, calls, confirmations and faults."""
+        """Forget stock, calls, confirmations and faults.
+
+        Calls still being answered finish first (a held ``timeout`` answer is
+        released), so a late call of one test never lands in the next one's state.
+        """
         with self._lock:
+            self._release.set()
+            if not self._idle.wait_for(lambda: not self._in_flight, timeout=10):
+                raise RuntimeError(f"{self._in_flight} SOAP calls still being answered after 10 s")
             self.stock = collections.defaultdict(float)  # (sku, location) -> on hand
             self.lot_status = {}  # (sku, lot) -> status
             self.known_skus = None  # None: every SKU is known
@@ -401,6 +411,16 @@ class MesSimulator:
         return _secrets.compare_digest(environ.get(header, ""), self.api_key or "")
 
     def _wsgi(self, environ, start_response):
+        with self._lock:
+            self._in_flight += 1
+        try:
+            return self._answer(environ, start_response)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def _answer(self, environ, start_response):
         method = environ["REQUEST_METHOD"]
         if environ.get("PATH_INFO") != PATH:
             return self._plain(start_response, "404 Not Found", b"no such service", "404")
