@@ -55,7 +55,8 @@ class TestDeliveryRetry(OutboxDeliveryCase):
         self.assertGreaterEqual(delivery.next_attempt_at, before + timedelta(seconds=4))
 
     def test_timeout_slow_receiver_and_outage(self):
-        self.endpoint.timeout = 0.5
+        # Well above the slow answer below (0.2 s) on a busy machine, well below the hang.
+        self.endpoint.timeout = 1.5
         delivery = self.events_of(self.receive([(self.product, 1)])).delivery_ids
         self.receiver.set_behaviour("hang", delay=3, times=1)
         self.dispatch()
