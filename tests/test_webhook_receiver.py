@@ -312,6 +312,26 @@ def test_reset_clears_everything(receiver, secret):
     assert post(receiver.url, [make_event()], [secret]).status_code == 204
 
 
+def test_reset_releases_a_request_in_flight_before_it_forgets(receiver, secret):
+    # A slow answer of one test must not land in the next test's records.
+    receiver.set_behaviour("slow", delay=30)
+    answers = []
+    client = threading.Thread(
+        target=lambda: answers.append(post(receiver.url, [make_event()], [secret]).status_code)
+    )
+    client.start()
+    deadline = time.monotonic() + 5
+    while not receiver._in_flight and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert receiver._in_flight == 1, "the request is being answered"
+    started = time.monotonic()
+    receiver.reset()
+    client.join(5)
+    assert time.monotonic() - started < 5, "reset released the slow answer"
+    assert answers == [204]
+    assert receiver.requests == [] and receiver.events == []
+
+
 def test_stop_is_idempotent(secret):
     rx = WebhookReceiver(secrets=[secret]).start()
     rx.stop()
@@ -346,12 +366,24 @@ def test_concurrent_batches(receiver, secret):
 def test_summary_names_what_happened_for_every_kind_of_event():
     from odoo.addons.stock_sync.tests.webhook_receiver import _event_summary
 
-    movement = {"type": "odoo.stock_sync.movement.v1",
-                "data": {"operation": "receipt", "quantity": 7.0, "reference": "WH/IN/1",
-                         "location_from": {"name": "Vendors"}, "location_to": {"name": "WH/Stock"}}}
-    hold = {"type": "odoo.stock_quality_hold.hold.v1", "data": {"action": "release", "quantity": 5.0}}
-    availability = {"type": "odoo.stock_sync_availability.availability.v1",
-                    "data": {"quantity": 0.0}}
+    movement = {
+        "type": "odoo.stock_sync.movement.v1",
+        "data": {
+            "operation": "receipt",
+            "quantity": 7.0,
+            "reference": "WH/IN/1",
+            "location_from": {"name": "Vendors"},
+            "location_to": {"name": "WH/Stock"},
+        },
+    }
+    hold = {
+        "type": "odoo.stock_quality_hold.hold.v1",
+        "data": {"action": "release", "quantity": 5.0},
+    }
+    availability = {
+        "type": "odoo.stock_sync_availability.availability.v1",
+        "data": {"quantity": 0.0},
+    }
     assert _event_summary(movement) == ("receipt", 7.0, "Vendors", "WH/Stock", "WH/IN/1")
     # Events without an operation: their action, or the name in their type; never blank.
     assert _event_summary(hold)[:2] == ("release", 5.0)

@@ -114,6 +114,9 @@ class LimsSimulator:
         self.oversized_pdf_bytes = int(2.5 * 1024 * 1024)
         self._server = _Server((host, port), self)
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._generation = 0  # bumped by reset(): samples queued before are dropped
+        self._deciding = False
         self._queue = queue.Queue()
         self._counter = itertools.count(1)
         self._threads = []
@@ -143,7 +146,15 @@ class LimsSimulator:
         return f"http://{host}:{port}"
 
     def reset(self):
+        """Forget samples, decisions, answers and faults.
+
+        Samples queued before are never decided, and a decision being posted
+        finishes first: nothing of one test reaches Odoo in the next one.
+        """
         with self._lock:
+            self._generation += 1
+            if not self._idle.wait_for(lambda: not self._deciding, timeout=10):
+                raise RuntimeError("a decision is still being posted after 10 s")
             self.samples = []  # lots awaiting test, as received
             self.decisions = []  # every disposition decided (the polling feed)
             self.answers = []  # (HTTP status, answer) of each POST to Odoo
@@ -280,15 +291,23 @@ class LimsSimulator:
             item = self._queue.get()
             if item is None:
                 return
-            due, sample = item
+            due, generation, sample = item
             wait = due - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
             self.gate.wait()
+            with self._lock:
+                if generation != self._generation:
+                    continue  # received before a reset
+                self._deciding = True
             try:
                 self._decide(sample)
             except Exception as exc:  # noqa: BLE001 - a simulator keeps serving
                 _say(f"decision failed: {exc!r}")
+            finally:
+                with self._lock:
+                    self._deciding = False
+                    self._idle.notify_all()
 
     def _decide(self, sample):
         data = sample["data"]
@@ -361,6 +380,8 @@ class LimsSimulator:
             return self._answer(handler, 400, {"error": "malformed JSON"})
         events = events if isinstance(events, list) else [events]
         due = time.monotonic() + self.delay
+        with self._lock:
+            generation = self._generation
         for event in events:
             if event.get("type") != AWAITING_TEST_TYPE:
                 continue
@@ -372,7 +393,7 @@ class LimsSimulator:
                     f"sample of lot {data['lot']['name']} ({data['product']['default_code']},"
                     f" {data['quantity']:g} {data['uom']}): decision in {self.delay:g} s"
                 )
-            self._queue.put((due, event))
+            self._queue.put((due, generation, event))
         return self._answer(handler, 204, None)
 
     @staticmethod

@@ -89,10 +89,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.receiver._track(self.connection, False)
 
     def do_POST(self):
+        receiver = self.server.receiver
+        with receiver._cond:
+            receiver._in_flight += 1
         try:
-            self.server.receiver._handle(self)
+            receiver._handle(self)
         except OSError:  # client or go_down() closed the socket under us
             self.close_connection = True
+        finally:
+            with receiver._cond:
+                receiver._in_flight -= 1
+                receiver._cond.notify_all()
 
     def do_GET(self):
         try:
@@ -123,6 +130,7 @@ class WebhookReceiver:
         self._thread = None
         self._connections = set()
         self._generation = 0  # bumped to release hanging/slow handlers
+        self._in_flight = 0  # POSTs being answered
         self._webhooks = []
         # What a signature that does not verify gets: 401, or 400 as in the
         # Standard Webhooks and Svix receiver examples.
@@ -242,11 +250,27 @@ class WebhookReceiver:
             self._cond.notify_all()
 
     def reset(self):
-        """Forget everything recorded and go back to the ``ok`` behaviour."""
+        """Forget everything recorded and go back to the ``ok`` behaviour.
+
+        Requests still being answered (a ``hang`` or ``slow`` one, released
+        here) finish first: a late request of one test never lands in the
+        next one's records.
+        """
+        deadline = time.monotonic() + 10
         with self._cond:
+            while True:
+                # Bumped again on every turn: a request that read the generation
+                # after the previous bump is released by the next one.
+                self._generation += 1
+                self._cond.notify_all()
+                if not self._in_flight:
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"{self._in_flight} requests still being answered after 10 s"
+                    )
+                self._cond.wait(0.05)
             self._clear()
-            self._generation += 1
-            self._cond.notify_all()
 
     def _clear(self):
         self._behaviour = _ok_behaviour()
